@@ -1,0 +1,1 @@
+"""Building blocks shared by every SCORE Marketplace service (infrastructure only)."""

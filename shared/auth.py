@@ -1,0 +1,161 @@
+"""Who is calling: JWT verification against identity's JWKS, roles, tenant scoping.
+
+Every service verifies access tokens locally. Keys come from identity's JWKS
+(cached; an unknown ``kid`` triggers one refetch, which is how rotation is
+picked up). The ILO auditor reads everything and writes nothing: any unsafe
+method from that role is refused before a view runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+from flask import current_app, g, request
+from sqlalchemy import Select
+
+from shared.errors import Forbidden, NotFound, Unauthorized
+
+ROLES = ("provider_staff", "sme_user", "sponsor_staff", "trainer", "ilo_auditor",
+         "platform_admin", "service")
+READ_ALL_ROLES = frozenset({"ilo_auditor", "platform_admin", "service"})
+ALGORITHMS = ["EdDSA", "RS256"]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: a user (or machine client) acting for one organisation."""
+
+    subject: str
+    role: str
+    org: str | None = None
+    org_type: str | None = None
+
+    @property
+    def reads_everything(self) -> bool:
+        """Auditors, admins and internal services are not confined to one tenant."""
+        return self.role in READ_ALL_ROLES
+
+    def acts_for(self, org_id: str | None) -> bool:
+        """True when this caller belongs to organisation ``org_id``."""
+        return org_id is not None and self.org == org_id
+
+
+class TokenVerifier:
+    """Verifies access tokens with keys from a JWKS URL or a static JWKS document."""
+
+    def __init__(self, issuer: str, audience: str, *, jwks_url: str | None = None,
+                 jwks: dict | None = None, leeway_s: int = 5) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway_s = leeway_s
+        self._static = jwt.PyJWKSet.from_dict(jwks) if jwks else None
+        self._client = None if jwks else jwt.PyJWKClient(
+            jwks_url, cache_keys=True, lifespan=300, timeout=5)
+
+    def _key_for(self, token: str):
+        kid = jwt.get_unverified_header(token).get("kid")
+        if self._static is not None:
+            for key in self._static.keys:
+                if key.key_id == kid:
+                    return key
+            raise jwt.InvalidTokenError("unknown signing key")
+        return self._client.get_signing_key(kid)
+
+    def verify(self, token: str) -> Principal:
+        """The token's principal, or :class:`Unauthorized` for any defect."""
+        try:
+            key = self._key_for(token)
+            claims = jwt.decode(
+                token, key=key, algorithms=ALGORITHMS, audience=self.audience,
+                issuer=self.issuer, leeway=self.leeway_s,
+                options={"require": ["exp", "iat", "sub", "role"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("the access token has expired") from exc
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise Unauthorized(f"invalid access token: {exc}") from exc
+        if claims.get("typ", "access") != "access" or claims["role"] not in ROLES:
+            raise Unauthorized("not an access token")
+        return Principal(claims["sub"], claims["role"], claims.get("org"), claims.get("org_type"))
+
+
+def init_auth(app, verifier: TokenVerifier | None = None) -> None:
+    """Attach a verifier (from settings unless given) and the auditor write guard."""
+    settings = app.extensions["score_settings"]
+    if verifier is None:
+        verifier = TokenVerifier(settings.token_issuer, settings.token_audience,
+                                 jwks_url=settings.jwks_url, jwks=settings.get("jwks"))
+    app.extensions["score_auth"] = verifier
+    app.before_request(_refuse_auditor_writes)
+
+
+def _refuse_auditor_writes() -> None:
+    if request.method in SAFE_METHODS or "Authorization" not in request.headers:
+        return
+    principal = current_principal()
+    if principal is not None and principal.role == "ilo_auditor":
+        raise Forbidden("the ILO auditor has read-only access")
+
+
+def current_principal() -> Principal | None:
+    """The caller of this request, or ``None`` when no token was sent."""
+    if "score_principal" not in g:
+        header = request.headers.get("Authorization", "")
+        if not header:
+            g.score_principal = None
+        else:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("use an 'Authorization: Bearer <token>' header")
+            g.score_principal = current_app.extensions["score_auth"].verify(token.strip())
+    return g.score_principal
+
+
+def require_principal() -> Principal:
+    """The caller, or :class:`Unauthorized` when anonymous."""
+    principal = current_principal()
+    if principal is None:
+        raise Unauthorized("authentication required")
+    return principal
+
+
+def roles_required(*roles: str) -> Callable:
+    """Decorator: only callers with one of ``roles`` may call the view."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            principal = require_principal()
+            if principal.role not in roles:
+                raise Forbidden(f"role {principal.role!r} may not do this")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def scope_to_tenant(query: Select, org_column, principal: Principal | None) -> Select:
+    """Limit ``query`` to the caller's own organisation's rows (auditors see all)."""
+    if principal is not None and principal.reads_everything:
+        return query
+    if principal is None or principal.org is None:
+        return query.where(False)
+    return query.where(org_column == principal.org)
+
+
+def ensure_tenant(principal: Principal, org_id: str, *, write: bool = False) -> None:
+    """Refuse access to another tenant's row; foreign rows look absent (404)."""
+    if principal.acts_for(org_id):
+        return
+    if principal.reads_everything and not (write and principal.role == "ilo_auditor"):
+        return
+    raise NotFound("no such resource")

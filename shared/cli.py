@@ -1,0 +1,192 @@
+"""``score`` command: run a service's relay or consumer, replay a topic, show backlog and lag.
+
+    score relay catalog            # publish catalog's outbox until SIGTERM
+    score consume catalog          # apply consumed events until SIGTERM
+    score replay catalog --topic score.enrolment --offset 0
+    score replay catalog --topic score.enrolment --since 2026-11-01T00:00:00Z
+    score status catalog           # outbox backlog, consumer lag, dead letters
+    score migrate catalog          # Alembic upgrade head
+    score revision catalog -m "add venue"  # autogenerate a migration
+    score serve catalog --port 5001  # development server (gunicorn in production)
+    score run                      # the whole marketplace, embedded (see shared.launcher)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import signal
+import sys
+import threading
+
+from sqlalchemy import func, select
+
+from shared.config import load_settings
+from shared.db import Database
+from shared.events.bus import open_bus
+from shared.events.consumer import ConsumerRunner
+from shared.events.outbox import backlog
+from shared.events.relay import Relay
+from shared.events.tables import dead_letters
+from shared.logs import configure_logging
+from shared.runtime import ServiceRuntime, load_runtime
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def _context(name: str) -> tuple[ServiceRuntime, object, Database]:
+    runtime = load_runtime(name)
+    settings = load_settings(runtime.name)
+    configure_logging(f"{runtime.name}-cli", settings.log_level)
+    return runtime, settings, Database(settings.database_url)
+
+
+def cmd_relay(args) -> int:
+    """Run the outbox relay in the foreground."""
+    runtime, settings, db = _context(args.service)
+    Relay(db, open_bus(settings), runtime.name, poll_ms=settings.relay_poll_ms).run(
+        _stop_on_signals())
+    return 0
+
+
+def _runner(runtime, settings, db) -> ConsumerRunner:
+    if runtime.handlers is None:
+        raise SystemExit(f"{runtime.name} consumes no events")
+    return ConsumerRunner(db, open_bus(settings), runtime.group, runtime.handlers,
+                          max_attempts=settings.consumer_max_attempts,
+                          backoff_ms=settings.consumer_backoff_ms)
+
+
+def cmd_consume(args) -> int:
+    """Run the event consumer in the foreground."""
+    runtime, settings, db = _context(args.service)
+    _runner(runtime, settings, db).run(_stop_on_signals())
+    return 0
+
+
+def cmd_replay(args) -> int:
+    """Re-apply a topic's records from an offset or time (the inbox skips ones already applied)."""
+    runtime, settings, db = _context(args.service)
+    runner = _runner(runtime, settings, db)
+    if args.since:
+        since = dt.datetime.fromisoformat(args.since.replace("Z", "+00:00"))
+        start: int | str = f"ts:{int(since.timestamp() * 1000)}"
+    else:
+        start = args.offset
+    consumer = runner.bus.consumer(f"{runtime.group}-replay", [args.topic],
+                                   start={args.topic: start})
+    stop, idle = _stop_on_signals(), 0
+    try:
+        while not stop.is_set() and idle < 3:
+            batch = consumer.poll(timeout_ms=500, max_records=500)
+            idle = 0 if batch else idle + 1
+            for message in batch:
+                runner.process(message, stop)
+    finally:
+        consumer.close()
+    print(json.dumps(runner.stats))
+    return 0
+
+
+def cmd_status(args) -> int:
+    """Print outbox backlog, consumer lag and dead-letter count as JSON."""
+    runtime, settings, db = _context(args.service)
+    with db.reading() as session:
+        report = {"service": runtime.name, "outbox_backlog": backlog(session),
+                  "dead_letters": session.scalar(select(func.count()).select_from(dead_letters))}
+    if runtime.handlers is not None:
+        report["consumer_lag"] = open_bus(settings).lag(runtime.group, runtime.handlers.topics)
+    print(json.dumps(report))
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    """Upgrade the service's database to the newest migration."""
+    runtime, _settings, db = _context(args.service)
+    db.migrate(runtime.migrations)
+    return 0
+
+
+def cmd_revision(args) -> int:
+    """Autogenerate a migration by diffing the models against a scratch database at head."""
+    import tempfile
+
+    from alembic import command
+
+    from shared.migrations import alembic_config
+
+    runtime = load_runtime(args.service)
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{scratch}/scratch.db"
+        db = Database(url)
+        db.migrate(runtime.migrations)
+        cfg = alembic_config(runtime.migrations)
+        with db.engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.revision(cfg, message=args.message, autogenerate=True)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    """Development server (werkzeug); production uses gunicorn."""
+    runtime = load_runtime(args.service)
+    from shared.web import create_service_app
+
+    app = create_service_app(runtime)
+    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    return 0
+
+
+def cmd_run(args) -> int:
+    """Start the whole marketplace on the embedded default."""
+    from shared.launcher import run_all
+
+    return run_all(seed=not args.no_seed)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``score`` argument parser."""
+    parser = argparse.ArgumentParser(prog="score", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, fn in (("relay", cmd_relay), ("consume", cmd_consume), ("status", cmd_status),
+                     ("migrate", cmd_migrate)):
+        p = sub.add_parser(name, help=fn.__doc__)
+        p.add_argument("service")
+        p.set_defaults(fn=fn)
+    p = sub.add_parser("replay", help=cmd_replay.__doc__)
+    p.add_argument("service")
+    p.add_argument("--topic", required=True)
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--offset", type=int)
+    where.add_argument("--since", help="ISO 8601 time")
+    p.set_defaults(fn=cmd_replay)
+    p = sub.add_parser("revision", help=cmd_revision.__doc__)
+    p.add_argument("service")
+    p.add_argument("-m", "--message", required=True)
+    p.set_defaults(fn=cmd_revision)
+    p = sub.add_parser("serve", help=cmd_serve.__doc__)
+    p.add_argument("service")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.set_defaults(fn=cmd_serve)
+    p = sub.add_parser("run", help=cmd_run.__doc__)
+    p.add_argument("--no-seed", action="store_true")
+    p.set_defaults(fn=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``score`` command."""
+    args = build_parser().parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

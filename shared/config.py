@@ -1,0 +1,141 @@
+"""Settings from the environment, with safe development defaults.
+
+Each setting is read from ``SCORE_<SERVICE>_<NAME>`` first (so one machine can
+run several services with different databases), then ``SCORE_<NAME>``, then
+the default.  Production (``SCORE_ENV=production``) refuses to start with a
+development secret or without one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET = "dev-insecure-secret-change-me"
+ENVIRONMENTS = ("development", "test", "production")
+BUS_BACKENDS = ("local", "kafka")
+
+# Ports of the embedded default; production sets URLs explicitly.
+DEV_PORTS = {
+    "portal": 5000,
+    "catalog": 5001,
+    "enrolment": 5002,
+    "sponsorship": 5003,
+    "certification": 5004,
+    "audit": 5005,
+    "identity": 5010,
+}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (refused at start-up)."""
+
+
+def project_root() -> Path:
+    """The checkout's root directory (where ``var/`` lives in development)."""
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything a service process needs to know about its environment."""
+
+    service: str
+    env: str = "development"
+    secret_key: str = DEV_SECRET
+    data_dir: str = ""
+    database_url: str = ""
+    bus: str = "local"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    local_bus_path: str = ""
+    jwks_url: str = f"http://127.0.0.1:{DEV_PORTS['identity']}/.well-known/jwks.json"
+    token_issuer: str = "score-identity"
+    token_audience: str = "score"
+    max_content_length: int = 1024 * 1024
+    auto_migrate: bool = True
+    run_workers: bool = False
+    relay_poll_ms: int = 100
+    consumer_max_attempts: int = 5
+    consumer_backoff_ms: int = 200
+    log_level: str = "INFO"
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        """True when running for real users."""
+        return self.env == "production"
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A service-specific setting from ``extra`` (e.g. identity's signing key)."""
+        return self.extra.get(name, default)
+
+    def validate(self) -> Settings:
+        """Refuse settings that would be unsafe or meaningless."""
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(f"SCORE_ENV must be one of {ENVIRONMENTS}, not {self.env!r}")
+        if self.bus not in BUS_BACKENDS:
+            raise ConfigError(f"SCORE_BUS must be one of {BUS_BACKENDS}, not {self.bus!r}")
+        if self.is_production:
+            if not self.secret_key or self.secret_key == DEV_SECRET:
+                raise ConfigError("production refuses a missing or development SCORE_SECRET_KEY")
+            if self.database_url.startswith("sqlite"):
+                raise ConfigError("production needs a PostgreSQL database URL, not SQLite")
+        return self
+
+
+_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kind = _TYPES.get(name)
+    if not isinstance(raw, str):
+        return raw
+    if kind == "int":
+        return int(raw)
+    if kind == "bool":
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return raw
+
+
+def load_settings(
+    service: str,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build validated settings for ``service`` from the environment and overrides.
+
+    ``overrides`` keys are setting names (any case); unknown keys go to
+    ``extra`` so services can carry their own settings.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    prefix, own = "SCORE_", f"SCORE_{service.upper()}_"
+    for key, raw in environ.items():
+        if key.startswith(prefix) and key.split("_")[1].lower() not in DEV_PORTS:
+            _assign(key[len(prefix):].lower(), raw, values, extra, service)
+    for key, raw in environ.items():
+        if key.startswith(own):
+            _assign(key[len(own):].lower(), raw, values, extra, service)
+    for key, raw in (overrides or {}).items():
+        _assign(key.lower(), raw, values, extra, service)
+    values.setdefault("data_dir", str(project_root() / "var"))
+    values.setdefault("database_url", f"sqlite:///{values['data_dir']}/{service}.db")
+    values.setdefault("local_bus_path", f"{values['data_dir']}/bus.db")
+    values["auto_migrate"] = values.get("auto_migrate", values.get("env") != "production")
+    return Settings(service=service, extra=extra, **values).validate()
+
+
+def _assign(name: str, raw: Any, values: dict, extra: dict, service: str) -> None:
+    if name == "service":
+        return
+    if name in _TYPES and name != "extra":
+        try:
+            values[name] = _coerce(name, raw)
+        except ValueError as exc:
+            raise ConfigError(f"setting {name} of {service}: {exc}") from exc
+    else:
+        extra[name] = raw

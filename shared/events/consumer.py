@@ -1,0 +1,157 @@
+"""The consumer runner: applies each consumed event exactly once, or dead-letters it.
+
+For every record: parse and validate; open a transaction; insert the event id
+into the inbox (already there → a duplicate, skip); run the handler; commit;
+only then commit the offset. A failing handler is retried with backoff; after
+``max_attempts`` the record goes to ``<topic>.dlq.<group>`` with its error
+and the runner moves on. A record that cannot be parsed is dead-lettered at
+once (retrying cannot fix it). No offset is committed for a record that was
+neither applied nor dead-lettered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
+
+from shared.db import Database
+from shared.events.bus import Bus, BusConsumer, Message
+from shared.events.envelope import EventEnvelope, MalformedEvent
+from shared.events.registry import EventSchemaError, Handlers
+from shared.events.tables import dead_letters, inbox
+from shared.faults import fault_point
+from shared.logs import event_context
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReceivedEvent:
+    """What a handler gets: the envelope's attributes and the validated payload."""
+
+    id: str
+    type: str
+    source: str
+    subject: str
+    time: dt.datetime
+    providerid: str | None
+    data: dict[str, Any]
+
+
+class Stopped(Exception):
+    """Shutdown was requested while a record was still waiting for a retry."""
+
+
+def dlq_topic(topic: str, group: str) -> str:
+    """Where ``group``'s dead letters from ``topic`` go."""
+    return f"{topic}.dlq.{group}"
+
+
+class ConsumerRunner:
+    """Consumes the topics of ``handlers`` as consumer group ``group``."""
+
+    def __init__(self, db: Database, bus: Bus, group: str, handlers: Handlers, *,
+                 max_attempts: int = 5, backoff_ms: int = 200) -> None:
+        self.db = db
+        self.bus = bus
+        self.group = group
+        self.handlers = handlers
+        self.max_attempts = max_attempts
+        self.backoff_s = backoff_ms / 1000
+        self.stats = {"applied": 0, "duplicate": 0, "ignored": 0, "dead_lettered": 0}
+        self._dlq = None
+
+    def run(self, stop: threading.Event, consumer: BusConsumer | None = None) -> None:
+        """Consume until ``stop`` is set; the record in hand is finished first."""
+        consumer = consumer or self.bus.consumer(self.group, self.handlers.topics)
+        log.info("consumer started", extra={"group": self.group, "topics": self.handlers.topics})
+        try:
+            while not stop.is_set():
+                for message in consumer.poll(timeout_ms=100):
+                    if stop.is_set():
+                        break  # the rest is re-delivered to whoever runs next
+                    self.process(message, stop)
+                    consumer.commit(message)
+        except Stopped:
+            log.info("stopped while retrying; the record will be re-delivered")
+        finally:
+            consumer.close()
+            if self._dlq is not None:
+                self._dlq.close()
+            log.info("consumer stopped", extra={"group": self.group})
+
+    def process(self, message: Message, stop: threading.Event | None = None) -> str:
+        """Apply, skip or dead-letter one record; returns which."""
+        stop = stop or threading.Event()
+        try:
+            envelope = EventEnvelope.from_bytes(message.value)
+            handler = self.handlers.get(envelope.type)
+            if handler is None:
+                return self._count("ignored")
+            event = ReceivedEvent(envelope.id, envelope.type, envelope.source, envelope.subject,
+                                  envelope.time, envelope.providerid, handler.load(envelope.data))
+        except (MalformedEvent, EventSchemaError) as exc:
+            self.dead_letter(message, f"malformed: {exc}", attempts=1)
+            return self._count("dead_lettered")
+        with event_context(event.id):
+            return self._count(self._apply_with_retries(message, handler, event, stop))
+
+    def _apply_with_retries(self, message, handler, event, stop) -> str:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return self._apply(message, handler, event)
+            except Exception as exc:
+                log.warning("handler failed", extra={"attempt": attempt, "error": repr(exc)})
+                if attempt == self.max_attempts:
+                    self.dead_letter(message, f"{type(exc).__name__}: {exc}", attempts=attempt)
+                    return "dead_lettered"
+                if stop.wait(min(10.0, self.backoff_s * 2 ** (attempt - 1))):
+                    raise Stopped from exc
+        raise AssertionError("unreachable")
+
+    def _apply(self, message: Message, handler, event: ReceivedEvent) -> str:
+        with self.db.transaction() as session:
+            dialect = postgresql if self.db.dialect == "postgresql" else sqlite
+            first_time = session.execute(
+                dialect.insert(inbox)
+                .values(event_id=event.id, type=event.type, topic=message.topic)
+                .on_conflict_do_nothing(index_elements=["event_id"])
+            ).rowcount
+            if not first_time:
+                return "duplicate"
+            handler.apply(session, event)
+            fault_point("consumer.in_handler")
+        return "applied"
+
+    def dead_letter(self, message: Message, error: str, attempts: int) -> None:
+        """Copy the record to the dead-letter topic with its error, durably, and record it."""
+        if self._dlq is None:
+            self._dlq = self.bus.producer()
+        headers = dict(message.headers)
+        headers.update({
+            "dlq-error": error[:2000].encode(),
+            "dlq-attempts": str(attempts).encode(),
+            "dlq-topic": message.topic.encode(),
+            "dlq-partition": str(message.partition).encode(),
+            "dlq-offset": str(message.offset).encode(),
+            "dlq-group": self.group.encode(),
+        })
+        self._dlq.send(dlq_topic(message.topic, self.group), message.key or "", message.value,
+                       headers)
+        self._dlq.flush()
+        event_id = message.headers.get("ce_id", b"").decode() or None
+        with self.db.transaction() as session:
+            session.execute(insert(dead_letters).values(
+                event_id=event_id, topic=message.topic, partition=message.partition,
+                offset=message.offset, attempts=attempts, error=error[:2000]))
+        log.error("event dead-lettered", extra={"topic": message.topic, "error": error[:200]})
+
+    def _count(self, outcome: str) -> str:
+        self.stats[outcome] += 1
+        return outcome

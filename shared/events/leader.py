@@ -1,0 +1,65 @@
+"""One relay leader per service: others wait as hot standbys.
+
+PostgreSQL: a session advisory lock, released by the server when the leader's
+connection dies. SQLite: an exclusive ``flock`` on a file beside the
+database, released by the kernel when the process dies.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+
+class Leadership:
+    """Try to become (and stay) the single relay of one database."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine = engine
+        self.name = name
+        self._conn = None
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Become leader if nobody is; True while we are."""
+        if self._conn is not None or self._fd is not None:
+            return True
+        if self.engine.dialect.name == "postgresql":
+            return self._acquire_advisory()
+        return self._acquire_flock()
+
+    def _acquire_advisory(self) -> bool:
+        key = int.from_bytes(hashlib.sha256(self.name.encode()).digest()[:8], "big", signed=True)
+        conn = self.engine.connect()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        conn.commit()
+        if got:
+            self._conn = conn
+        else:
+            conn.close()
+        return bool(got)
+
+    def _acquire_flock(self) -> bool:
+        database = self.engine.url.database or "memory"
+        path = Path(f"{database}.{self.name}.lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        """Step down (closing the connection or file drops the lock)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,69 @@
+"""The outbox, inbox and dead-letter tables every service database carries.
+
+They live on their own ``MetaData`` so that one definition serves every
+service; each service's Alembic environment targets its own metadata plus
+this one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+
+event_metadata = MetaData()
+
+# BigInteger autoincrement on PostgreSQL, INTEGER PRIMARY KEY (rowid) on SQLite.
+_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+outbox = Table(
+    "outbox",
+    event_metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(120), nullable=False),
+    Column("topic", String(120), nullable=False),
+    Column("key", String(120), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True)),
+)
+# The relay only ever looks for unsent rows in id order.
+Index(
+    "ix_outbox_unsent",
+    outbox.c.id,
+    postgresql_where=outbox.c.sent_at.is_(None),
+    sqlite_where=outbox.c.sent_at.is_(None),
+)
+
+inbox = Table(
+    "inbox",
+    event_metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("type", String(120), nullable=False),
+    Column("topic", String(120), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    event_metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("event_id", String(64)),
+    Column("topic", String(120), nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("dead_lettered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

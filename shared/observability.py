@@ -1,0 +1,96 @@
+"""Request ids, Prometheus metrics, ``/healthz`` and ``/readyz``."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select
+
+from shared.errors import problem
+from shared.events.tables import dead_letters, outbox
+from shared.logs import request_id_var
+from shared.problems import problem_response
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def init_observability(app: Flask) -> None:
+    """Wire request ids, metrics and health endpoints into ``app``."""
+    registry = CollectorRegistry()
+    latency = Histogram("http_request_duration_seconds", "HTTP request latency",
+                        ["method", "endpoint", "status"], registry=registry)
+    registry.register(_BacklogCollector(app))
+    app.extensions["score_metrics"] = registry
+
+    @app.before_request
+    def _start() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.request_token = request_id_var.set(g.request_id)
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        if "request_started" in g:
+            latency.labels(request.method, request.url_rule.rule if request.url_rule else "-",
+                           str(response.status_code)).observe(
+                time.perf_counter() - g.request_started)
+        return response
+
+    @app.teardown_request
+    def _clear(_exc) -> None:
+        if "request_token" in g:
+            request_id_var.reset(g.pop("request_token"))
+
+    app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
+    app.add_url_rule("/readyz", "readyz", lambda: _readyz(app))
+    app.add_url_rule("/metrics", "metrics", lambda: Response(
+        generate_latest(registry), mimetype=CONTENT_TYPE_LATEST))
+
+
+def _readyz(app: Flask):
+    checks = {}
+    for name, ping in (("database", app.extensions["score_db"].ping),
+                       ("bus", app.extensions["score_bus"].ping)):
+        try:
+            ping()
+            checks[name] = "ok"
+        except Exception as exc:
+            checks[name] = f"unavailable: {type(exc).__name__}"
+    if all(v == "ok" for v in checks.values()):
+        return {"status": "ready", "checks": checks}
+    return problem_response(problem(503, "Not ready", "a dependency is unavailable",
+                                    "not-ready", checks=checks), 503)
+
+
+class _BacklogCollector:
+    """Outbox backlog, dead letters and consumer lag, read when scraped."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def collect(self):
+        db = self.app.extensions["score_db"]
+        with db.reading() as session:
+            unsent = session.scalar(select(func.count()).select_from(outbox)
+                                    .where(outbox.c.sent_at.is_(None)))
+            dead = session.scalar(select(func.count()).select_from(dead_letters))
+        yield GaugeMetricFamily("score_outbox_backlog", "Outbox rows not yet relayed", unsent)
+        yield GaugeMetricFamily("score_dead_letters", "Events dead-lettered by this service",
+                                dead)
+        lag = GaugeMetricFamily("score_consumer_lag", "Records not yet consumed", labels=["topic"])
+        runtime = self.app.extensions["score_runtime"]
+        if runtime.handlers is not None and len(runtime.handlers):
+            try:
+                bus = self.app.extensions["score_bus"]
+                for topic, value in bus.lag(runtime.name, runtime.handlers.topics).items():
+                    lag.add_metric([topic], value)
+            except Exception:
+                pass
+        yield lag

@@ -1,0 +1,94 @@
+"""The one place where errors become ``application/problem+json`` responses."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from flask_smorest import Api
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from shared.errors import PROBLEM_JSON, DomainError, TooManyRequests, problem
+
+log = logging.getLogger(__name__)
+
+# Invalid request bodies are 422; invalid query/path/header parameters are 400.
+_BODY_LOCATIONS = {"json", "form", "files"}
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details (documents every error response)."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(metadata={"description": "field name -> messages"})
+
+
+class ProblemApi(Api):
+    """flask-smorest ``Api`` whose errors are problem details."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException):
+        """Werkzeug/webargs errors → problem details with field errors."""
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages") or data.get("errors")
+        status, errors = error.code or 500, None
+        title, detail = error.name, data.get("message") or error.description
+        if isinstance(messages, dict) and messages:
+            errors = _flatten(messages)
+            if status == 422 and set(messages) <= _BODY_LOCATIONS:
+                title, detail = "Validation failed", "the request body has invalid fields"
+            elif status == 422:
+                status = 400
+                title, detail = "Invalid request parameters", "see errors for each parameter"
+            elif status == 400:
+                detail = "the request body is not valid JSON"
+        if status >= 500:
+            detail = "an unexpected error occurred"
+        return problem_response(problem(status, title, detail,
+                                        type_slug=title.lower().replace(" ", "-"),
+                                        errors=errors), status, data.get("headers"))
+
+
+def _flatten(messages: dict) -> dict:
+    # {"json": {"name": [...]}, "query": {...}} -> {"name": [...], ...}; a body
+    # that is not an object at all arrives as {"json": {"_schema": [...]}}.
+    out: dict = {}
+    for value in messages.values():
+        out.update(value if isinstance(value, dict) else {"_schema": value})
+    return out
+
+
+def problem_response(body: dict, status: int, headers: dict | None = None):
+    """A Flask response carrying ``body`` as ``application/problem+json``."""
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def register_problem_handlers(app: Flask) -> None:
+    """Domain errors → their 4xx; anything unexpected → a 500 problem (and a log)."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        headers = {}
+        if isinstance(error, TooManyRequests):
+            headers["Retry-After"] = str(error.retry_after)
+        if error.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        body = problem(error.status, error.title, error.detail, error.type_slug, error.errors)
+        return problem_response(body, error.status, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return app.extensions["score_api"].handle_http_exception(error)
+        log.exception("unhandled error")
+        return app.extensions["score_api"].handle_http_exception(InternalServerError())

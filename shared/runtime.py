@@ -1,0 +1,39 @@
+"""What the shared machinery needs to know about one service."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import MetaData
+
+from shared.events.registry import EventCatalog, Handlers
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceRuntime:
+    """A service's parts: API blueprints, models, migrations, events and handlers."""
+
+    name: str
+    title: str
+    description: str
+    metadata: MetaData
+    migrations: Path
+    blueprints: Callable[[], list]
+    events: EventCatalog = dataclasses.field(default_factory=lambda: EventCatalog([]))
+    handlers: Handlers | None = None
+    on_init: Callable | None = None
+
+    @property
+    def group(self) -> str:
+        """Consumer group id: one per service."""
+        return f"score-{self.name}"
+
+
+def load_runtime(name: str) -> ServiceRuntime:
+    """``services.<name>.runtime()`` or, for ``pkg.module:attr``, that callable."""
+    import importlib
+
+    module_name, _, attr = (name if ":" in name else f"services.{name}:runtime").partition(":")
+    return getattr(importlib.import_module(module_name), attr)()

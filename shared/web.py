@@ -1,0 +1,79 @@
+"""The one factory every service's ``create_app`` calls.
+
+It binds settings, database (migrated in development), bus, auth, problem
+errors, OpenAPI (``/openapi.json`` and ``/docs``), request ids, JSON logs,
+health and metrics. In the embedded mode it also starts the service's relay
+and consumer as threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app
+
+from shared.auth import init_auth
+from shared.config import load_settings
+from shared.db import Database
+from shared.events.bus import Bus, open_bus
+from shared.logs import configure_logging
+from shared.observability import init_observability
+from shared.problems import ProblemApi, register_problem_handlers
+from shared.runtime import ServiceRuntime
+
+
+def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None = None) -> Flask:
+    """A configured Flask app for ``runtime``; ``config`` overrides environment settings."""
+    settings = load_settings(runtime.name, config)
+    configure_logging(runtime.name, settings.log_level)
+    app = Flask(f"services.{runtime.name}")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        API_TITLE=runtime.title,
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_REDOC_PATH="/docs",
+        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+        API_SPEC_OPTIONS={"info": {"description": runtime.description}},
+        JSON_SORT_KEYS=False,
+    )
+    db = Database(settings.database_url)
+    if settings.auto_migrate:
+        db.migrate(runtime.migrations)
+    app.extensions.update(score_settings=settings, score_runtime=runtime, score_db=db,
+                          score_bus=open_bus(settings))
+    api = ProblemApi(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    app.extensions["score_api"] = api
+    for blueprint in runtime.blueprints():
+        api.register_blueprint(blueprint)
+    register_problem_handlers(app)
+    init_observability(app)
+    init_auth(app)
+    if runtime.on_init is not None:
+        runtime.on_init(app)
+    if settings.run_workers:
+        from shared.workers import start_workers
+
+        start_workers(app)
+    return app
+
+
+def current_db() -> Database:
+    """The database of the app handling this request."""
+    return current_app.extensions["score_db"]
+
+
+def current_bus() -> Bus:
+    """The event bus of the app handling this request."""
+    return current_app.extensions["score_bus"]
+
+
+def current_settings():
+    """The settings of the app handling this request."""
+    return current_app.extensions["score_settings"]

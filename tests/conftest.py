@@ -1,0 +1,27 @@
+"""Fixtures every test may use: a signing key, tokens, and per-test app settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.tokens import SigningKey
+from tests.support.apps import base_config, bearer
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    """The key test tokens are signed with (published to apps as a static JWKS)."""
+    return SigningKey.generate()
+
+
+@pytest.fixture
+def app_config(tmp_path, signing_key):
+    """Builds settings for a test app; keyword arguments override."""
+    return lambda **overrides: base_config(tmp_path, signing_key, **overrides)
+
+
+@pytest.fixture
+def auth(signing_key):
+    """``auth(role, org)`` → an Authorization header for that principal."""
+    return lambda role, org=None, org_type=None, **kw: bearer(signing_key, role, org, org_type,
+                                                              **kw)
