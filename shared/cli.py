@@ -50,7 +50,8 @@ def _context(name: str) -> tuple[ServiceRuntime, object, Database]:
 def cmd_relay(args) -> int:
     """Run the outbox relay in the foreground."""
     runtime, settings, db = _context(args.service)
-    Relay(db, open_bus(settings), runtime.name, poll_ms=settings.relay_poll_ms).run(
+    Relay(db, open_bus(settings), runtime.name, poll_ms=settings.relay_poll_ms,
+          batch_size=settings.relay_batch_size).run(
         _stop_on_signals())
     return 0
 

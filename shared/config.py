@@ -50,6 +50,9 @@ class Settings:
     database_url: str = ""
     bus: str = "local"
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # Static group membership: a restarted consumer takes its partitions back at
+    # once instead of waiting for the session timeout (set one per replica).
+    kafka_group_instance_id: str = ""
     local_bus_path: str = ""
     jwks_url: str = f"http://127.0.0.1:{DEV_PORTS['identity']}/.well-known/jwks.json"
     token_issuer: str = "score-identity"
@@ -58,6 +61,7 @@ class Settings:
     auto_migrate: bool = True
     run_workers: bool = False
     relay_poll_ms: int = 100
+    relay_batch_size: int = 500
     consumer_max_attempts: int = 5
     consumer_backoff_ms: int = 200
     log_level: str = "INFO"

@@ -75,10 +75,12 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for queries only; nothing it does is committed."""
+        """A session for queries only (deferred ``BEGIN`` on SQLite, so it never blocks writers).
+
+        Loaded objects stay usable after the block: nothing is expired on exit.
+        """
         with self._read_sessions() as session, session.begin():
             yield session
-            session.rollback()
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""

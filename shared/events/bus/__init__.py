@@ -10,7 +10,8 @@ def open_bus(settings) -> Bus:
     if settings.bus == "kafka":
         from shared.events.bus.kafka import KafkaBus
 
-        return KafkaBus(settings.kafka_bootstrap, client_id=f"score-{settings.service}")
+        return KafkaBus(settings.kafka_bootstrap, client_id=f"score-{settings.service}",
+                        group_instance_id=settings.kafka_group_instance_id or None)
     from shared.events.bus.local import LocalBus
 
     return LocalBus(settings.local_bus_path)

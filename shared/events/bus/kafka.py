@@ -24,15 +24,20 @@ class KafkaBus(Bus):
 
     name = "kafka"
 
-    def __init__(self, bootstrap: str, client_id: str = "score") -> None:
+    def __init__(self, bootstrap: str, client_id: str = "score",
+                 group_instance_id: str | None = None) -> None:
         self.bootstrap = bootstrap.split(",")
         self.client_id = client_id
+        self.group_instance_id = group_instance_id
 
     def producer(self) -> BusProducer:
         return KafkaBusProducer(self.bootstrap, self.client_id)
 
     def consumer(self, group, topics, *, start=None) -> BusConsumer:
-        return KafkaBusConsumer(self.bootstrap, self.client_id, group, topics, start or {})
+        # Replay reads partitions directly, outside any group membership.
+        instance = None if start else self.group_instance_id
+        return KafkaBusConsumer(self.bootstrap, self.client_id, group, topics, start or {},
+                                instance)
 
     def lag(self, group, topics):
         consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group,
@@ -96,11 +101,12 @@ class KafkaBusProducer(BusProducer):
 class KafkaBusConsumer(BusConsumer):
     """A group member that commits explicitly, one record at a time."""
 
-    def __init__(self, bootstrap, client_id, group, topics, start) -> None:
+    def __init__(self, bootstrap, client_id, group, topics, start, instance_id=None) -> None:
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap,
             client_id=client_id,
             group_id=group,
+            group_instance_id=instance_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_interval_ms=600_000,
