@@ -95,7 +95,10 @@ def init_auth(app, verifier: TokenVerifier | None = None) -> None:
 
 
 def _refuse_auditor_writes() -> None:
-    if request.method in SAFE_METHODS or "Authorization" not in request.headers:
+    scheme = request.headers.get("Authorization", "").partition(" ")[0]
+    # Only bearer tokens can carry the auditor role; other schemes (e.g. OAuth
+    # clients' HTTP Basic at identity's token endpoint) are the view's business.
+    if request.method in SAFE_METHODS or scheme.lower() != "bearer":
         return
     principal = current_principal()
     if principal is not None and principal.role == "ilo_auditor":

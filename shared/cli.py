@@ -59,7 +59,8 @@ def cmd_relay(args) -> int:
 def _runner(runtime, settings, db) -> ConsumerRunner:
     if runtime.handlers is None:
         raise SystemExit(f"{runtime.name} consumes no events")
-    return ConsumerRunner(db, open_bus(settings), runtime.group, runtime.handlers,
+    return ConsumerRunner(db, open_bus(settings), runtime.group_for(settings),
+                          runtime.handlers,
                           max_attempts=settings.consumer_max_attempts,
                           backoff_ms=settings.consumer_backoff_ms)
 
@@ -80,7 +81,7 @@ def cmd_replay(args) -> int:
         start: int | str = f"ts:{int(since.timestamp() * 1000)}"
     else:
         start = args.offset
-    consumer = runner.bus.consumer(f"{runtime.group}-replay", [args.topic],
+    consumer = runner.bus.consumer(f"{runtime.group_for(settings)}-replay", [args.topic],
                                    start={args.topic: start})
     stop, idle = _stop_on_signals(), 0
     try:
@@ -102,7 +103,8 @@ def cmd_status(args) -> int:
         report = {"service": runtime.name, "outbox_backlog": backlog(session),
                   "dead_letters": session.scalar(select(func.count()).select_from(dead_letters))}
     if runtime.handlers is not None:
-        report["consumer_lag"] = open_bus(settings).lag(runtime.group, runtime.handlers.topics)
+        report["consumer_lag"] = open_bus(settings).lag(runtime.group_for(settings),
+                                                        runtime.handlers.topics)
     print(json.dumps(report))
     return 0
 

@@ -62,6 +62,7 @@ class Settings:
     run_workers: bool = False
     relay_poll_ms: int = 100
     relay_batch_size: int = 500
+    consumer_group: str = ""
     consumer_max_attempts: int = 5
     consumer_backoff_ms: int = 200
     log_level: str = "INFO"

@@ -89,7 +89,8 @@ class _BacklogCollector:
         if runtime.handlers is not None and len(runtime.handlers):
             try:
                 bus = self.app.extensions["score_bus"]
-                for topic, value in bus.lag(runtime.name, runtime.handlers.topics).items():
+                group = runtime.group_for(self.app.extensions["score_settings"])
+                for topic, value in bus.lag(group, runtime.handlers.topics).items():
                     lag.add_metric([topic], value)
             except Exception:
                 pass

@@ -27,8 +27,12 @@ class ServiceRuntime:
 
     @property
     def group(self) -> str:
-        """Consumer group id: one per service."""
+        """Default consumer group id: one per service (``SCORE_CONSUMER_GROUP`` overrides)."""
         return f"score-{self.name}"
+
+    def group_for(self, settings) -> str:
+        """The consumer group these settings ask for."""
+        return settings.consumer_group or self.group
 
 
 def load_runtime(name: str) -> ServiceRuntime:

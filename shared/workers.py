@@ -23,7 +23,8 @@ def start_workers(app: Flask) -> threading.Event:
     workers = [Relay(db, bus, runtime.name, poll_ms=settings.relay_poll_ms,
                      batch_size=settings.relay_batch_size)]
     if runtime.handlers is not None and len(runtime.handlers):
-        workers.append(ConsumerRunner(db, bus, runtime.group, runtime.handlers,
+        group = runtime.group_for(settings)
+        workers.append(ConsumerRunner(db, bus, group, runtime.handlers,
                                       max_attempts=settings.consumer_max_attempts,
                                       backoff_ms=settings.consumer_backoff_ms))
     threads = [threading.Thread(target=w.run, args=(stop,), daemon=True,

@@ -118,12 +118,14 @@ class ConsumerRunner:
     def _apply(self, message: Message, handler, event: ReceivedEvent) -> str:
         with self.db.transaction() as session:
             dialect = postgresql if self.db.dialect == "postgresql" else sqlite
+            # RETURNING, not rowcount: drivers disagree on rowcount for DO NOTHING.
             first_time = session.execute(
                 dialect.insert(inbox)
                 .values(event_id=event.id, type=event.type, topic=message.topic)
                 .on_conflict_do_nothing(index_elements=["event_id"])
-            ).rowcount
-            if not first_time:
+                .returning(inbox.c.event_id)
+            ).first()
+            if first_time is None:
                 return "duplicate"
             handler.apply(session, event)
             fault_point("consumer.in_handler")

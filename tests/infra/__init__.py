@@ -78,7 +78,7 @@ def install_lock(name: str) -> Iterator[None]:
 def run(argv: Sequence[str | os.PathLike[str]], *, what: str, **kwargs: object) -> str:
     """Run a command to completion; raise :class:`ComponentError` with its output on failure."""
     try:
-        proc = subprocess.run(
+        proc: subprocess.CompletedProcess[str] = subprocess.run(
             [os.fspath(a) for a in argv],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

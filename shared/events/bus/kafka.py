@@ -75,6 +75,7 @@ class KafkaBusProducer(BusProducer):
             linger_ms=2,
             max_in_flight_requests_per_connection=5,
             retries=2**31 - 1,
+            request_timeout_ms=10000,
             delivery_timeout_ms=30000,
         )
         self._futures: list = []

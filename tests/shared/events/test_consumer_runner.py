@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.db import Database
+from shared.events import Handler, Handlers
 from shared.events.bus.local import LocalBus
 from shared.events.consumer import ConsumerRunner, dlq_topic
 from shared.events.envelope import EventEnvelope
@@ -128,10 +129,8 @@ def test_a_transient_failure_is_retried_and_then_applied_once(db, bus):
             raise ConnectionError("database hiccup")
         handler.apply(session, event)
 
-    from shared.events import Handler, Handlers
-
-    runner = ConsumerRunner(db, bus, GROUP, Handlers([Handler(handler.type, handler.schema, flaky)]),
-                            max_attempts=5, backoff_ms=1)
+    handlers = Handlers([Handler(handler.type, handler.schema, flaky)])
+    runner = ConsumerRunner(db, bus, GROUP, handlers, max_attempts=5, backoff_ms=1)
     event = ping(1)
     send(bus, event)
     run_until_idle(runner, bus)
