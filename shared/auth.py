@@ -15,7 +15,7 @@ from typing import Any
 
 import jwt
 from flask import current_app, g, request
-from sqlalchemy import Select
+from sqlalchemy import Select, false
 
 from shared.errors import Forbidden, NotFound, Unauthorized
 
@@ -53,9 +53,11 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self.leeway_s = leeway_s
+        if not jwks and not jwks_url:
+            raise ValueError("a JWKS document or a JWKS URL is required")
         self._static = jwt.PyJWKSet.from_dict(jwks) if jwks else None
-        self._client = None if jwks else jwt.PyJWKClient(
-            jwks_url, cache_keys=True, lifespan=300, timeout=5)
+        self._client = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300,
+                                       timeout=5) if jwks_url and not jwks else None
 
     def _key_for(self, token: str):
         kid = jwt.get_unverified_header(token).get("kid")
@@ -64,6 +66,8 @@ class TokenVerifier:
                 if key.key_id == kid:
                     return key
             raise jwt.InvalidTokenError("unknown signing key")
+        if self._client is None or not kid:
+            raise jwt.InvalidTokenError("the token names no signing key")
         return self._client.get_signing_key(kid)
 
     def verify(self, token: str) -> Principal:
@@ -151,7 +155,7 @@ def scope_to_tenant(query: Select, org_column, principal: Principal | None) -> S
     if principal is not None and principal.reads_everything:
         return query
     if principal is None or principal.org is None:
-        return query.where(False)
+        return query.where(false())
     return query.where(org_column == principal.org)
 
 

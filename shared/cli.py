@@ -22,7 +22,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from shared.config import load_settings
+from shared.config import Settings, load_settings
 from shared.db import Database
 from shared.events.bus import open_bus
 from shared.events.consumer import ConsumerRunner
@@ -40,7 +40,7 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
-def _context(name: str) -> tuple[ServiceRuntime, object, Database]:
+def _context(name: str) -> tuple[ServiceRuntime, Settings, Database]:
     runtime = load_runtime(name)
     settings = load_settings(runtime.name)
     configure_logging(f"{runtime.name}-cli", settings.log_level)

@@ -20,7 +20,7 @@ def start_workers(app: Flask) -> threading.Event:
     runtime = app.extensions["score_runtime"]
     db, bus = app.extensions["score_db"], app.extensions["score_bus"]
     stop = threading.Event()
-    workers = [Relay(db, bus, runtime.name, poll_ms=settings.relay_poll_ms,
+    workers: list[Relay | ConsumerRunner] = [Relay(db, bus, runtime.name, poll_ms=settings.relay_poll_ms,
                      batch_size=settings.relay_batch_size)]
     if runtime.handlers is not None and len(runtime.handlers):
         group = runtime.group_for(settings)

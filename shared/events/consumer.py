@@ -21,7 +21,7 @@ from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shared.db import Database
-from shared.events.bus import Bus, BusConsumer, Message
+from shared.events.bus import Bus, BusConsumer, BusProducer, Message
 from shared.events.envelope import EventEnvelope, MalformedEvent
 from shared.events.registry import EventSchemaError, Handlers
 from shared.events.tables import dead_letters, inbox
@@ -65,7 +65,7 @@ class ConsumerRunner:
         self.max_attempts = max_attempts
         self.backoff_s = backoff_ms / 1000
         self.stats = {"applied": 0, "duplicate": 0, "ignored": 0, "dead_lettered": 0}
-        self._dlq = None
+        self._dlq: BusProducer | None = None
 
     def run(self, stop: threading.Event, consumer: BusConsumer | None = None) -> None:
         """Consume until ``stop`` is set; the record in hand is finished first."""
@@ -133,8 +133,7 @@ class ConsumerRunner:
 
     def dead_letter(self, message: Message, error: str, attempts: int) -> None:
         """Copy the record to the dead-letter topic with its error, durably, and record it."""
-        if self._dlq is None:
-            self._dlq = self.bus.producer()
+        dlq = self._dlq = self._dlq or self.bus.producer()
         headers = dict(message.headers)
         headers.update({
             "dlq-error": error[:2000].encode(),
@@ -144,9 +143,9 @@ class ConsumerRunner:
             "dlq-offset": str(message.offset).encode(),
             "dlq-group": self.group.encode(),
         })
-        self._dlq.send(dlq_topic(message.topic, self.group), message.key or "", message.value,
+        dlq.send(dlq_topic(message.topic, self.group), message.key or "", message.value,
                        headers)
-        self._dlq.flush()
+        dlq.flush()
         event_id = message.headers.get("ce_id", b"").decode() or None
         with self.db.transaction() as session:
             session.execute(insert(dead_letters).values(

@@ -12,6 +12,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from sqlalchemy import Engine, text
 
 
@@ -21,7 +23,7 @@ class Leadership:
     def __init__(self, engine: Engine, name: str) -> None:
         self.engine = engine
         self.name = name
-        self._conn = None
+        self._conn: Connection | None = None
         self._fd: int | None = None
 
     def acquire(self) -> bool:

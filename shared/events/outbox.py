@@ -54,4 +54,4 @@ def publish(
 def backlog(session: Session) -> int:
     """How many outbox rows wait for the relay."""
     unsent = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-    return session.scalar(unsent)
+    return session.scalar(unsent) or 0

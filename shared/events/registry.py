@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+SchemaClass = type[Schema]
+
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
 
 TYPE_PATTERN = re.compile(r"^score\.(?P<service>[a-z]+)\.[a-z_]+\.[a-z_]+\.v(?P<major>\d+)$")
@@ -31,7 +33,7 @@ class EventType:
     """One published event type: its name, payload schema and topic."""
 
     type: str
-    schema: type[Schema]
+    schema: SchemaClass
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -93,7 +95,7 @@ class Handler:
     """A consumed event type, the consumer's view of its payload, and the use case to run."""
 
     type: str
-    schema: type[Schema]
+    schema: SchemaClass
     apply: Callable[..., None]
 
     def load(self, data: dict[str, Any]) -> dict[str, Any]:

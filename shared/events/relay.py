@@ -16,7 +16,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from shared.db import Database
-from shared.events.bus import Bus, BusError
+from shared.events.bus import Bus, BusError, BusProducer
 from shared.events.envelope import CONTENT_TYPE
 from shared.events.leader import Leadership
 from shared.events.outbox import NOTIFY_CHANNEL
@@ -37,8 +37,8 @@ class Relay:
         self.batch_size = batch_size
         self.poll_s = min(poll_ms, 100) / 1000
         self.leadership = Leadership(db.engine, f"relay-{service}")
-        self._producer = None
-        self._waiter = None
+        self._producer: BusProducer | None = None
+        self._waiter: _Listener | None = None
 
     def run(self, stop: threading.Event) -> None:
         """Relay until ``stop`` is set; survives database and bus outages."""
@@ -91,7 +91,7 @@ class Relay:
         with self.db.reading() as session:
             return bool(session.scalar(select(exists().where(outbox.c.sent_at.is_(None)))))
 
-    def _get_producer(self):
+    def _get_producer(self) -> BusProducer:
         if self._producer is None:
             self._producer = self.bus.producer()
         return self._producer

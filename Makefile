@@ -1,0 +1,41 @@
+# SCORE Marketplace – the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test test-unit test-integration lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+run: install ## Start every service and the demo data on the embedded default (SQLite, local bus)
+	$(BIN)/score run
+
+test: install ## Provision Kafka, PostgreSQL and stripe-mock (cached), then run the whole suite
+	$(BIN)/python -m tests.infra ensure
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: install ## Only the fast tests (SQLite and the local bus)
+	$(BIN)/python -m pytest -m "not integration" $(PYTEST_ARGS)
+
+test-integration: install ## Only the tests against real PostgreSQL and Kafka
+	$(BIN)/python -m tests.infra ensure
+	$(BIN)/python -m pytest -m integration $(PYTEST_ARGS)
+
+lint: install ## ruff on everything, mypy on shared/
+	$(BIN)/ruff check .
+	$(BIN)/mypy shared
+
+bench: install ## Benchmarks (each prints its ratios against a baseline measured in the same run)
+	$(BIN)/python -m tests.infra ensure
+	$(BIN)/python bench/events.py
+	$(BIN)/python bench/catalog_search.py
+
+clean: ## Remove the embedded databases and the virtualenv
+	rm -rf var $(VENV)
