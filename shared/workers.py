@@ -20,8 +20,9 @@ def start_workers(app: Flask) -> threading.Event:
     runtime = app.extensions["score_runtime"]
     db, bus = app.extensions["score_db"], app.extensions["score_bus"]
     stop = threading.Event()
-    workers: list[Relay | ConsumerRunner] = [Relay(db, bus, runtime.name, poll_ms=settings.relay_poll_ms,
-                     batch_size=settings.relay_batch_size)]
+    relay = Relay(db, bus, runtime.name, poll_ms=settings.relay_poll_ms,
+                  batch_size=settings.relay_batch_size)
+    workers: list[Relay | ConsumerRunner] = [relay]
     if runtime.handlers is not None and len(runtime.handlers):
         group = runtime.group_for(settings)
         workers.append(ConsumerRunner(db, bus, group, runtime.handlers,

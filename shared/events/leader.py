@@ -12,9 +12,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from sqlalchemy import Connection
-
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 
 class Leadership:

@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-SchemaClass = type[Schema]
-
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
+
+SchemaClass = type[Schema]
 
 TYPE_PATTERN = re.compile(r"^score\.(?P<service>[a-z]+)\.[a-z_]+\.[a-z_]+\.v(?P<major>\d+)$")
 
