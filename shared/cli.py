@@ -7,6 +7,7 @@
     score status catalog           # outbox backlog, consumer lag, dead letters
     score migrate catalog          # Alembic upgrade head
     score revision catalog -m "add venue"  # autogenerate a migration
+    score contracts                # refresh event schema snapshots and contracts/asyncapi.yaml
     score serve catalog --port 5001  # development server (gunicorn in production)
     score run                      # the whole marketplace, embedded (see shared.launcher)
 """
@@ -136,6 +137,18 @@ def cmd_revision(args) -> int:
     return 0
 
 
+def cmd_contracts(args) -> int:
+    """Refresh contracts/: event schema snapshots and the AsyncAPI document."""
+    from shared.events.contracts import CONTRACTS_DIR, asyncapi_yaml, write_snapshots
+    from shared.launcher import available_services
+
+    runtimes = [load_runtime(name) for name in available_services()]
+    write_snapshots(runtimes)
+    (CONTRACTS_DIR / "asyncapi.yaml").write_text(asyncapi_yaml(runtimes))
+    print(f"wrote {CONTRACTS_DIR}")
+    return 0
+
+
 def cmd_serve(args) -> int:
     """Development server (werkzeug); production uses gunicorn."""
     runtime = load_runtime(args.service)
@@ -174,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("service")
     p.add_argument("-m", "--message", required=True)
     p.set_defaults(fn=cmd_revision)
+    p = sub.add_parser("contracts", help=cmd_contracts.__doc__)
+    p.set_defaults(fn=cmd_contracts)
     p = sub.add_parser("serve", help=cmd_serve.__doc__)
     p.add_argument("service")
     p.add_argument("--host", default="127.0.0.1")

@@ -19,6 +19,7 @@ from typing import TypeVar
 import pytest
 
 from tests.infra import ComponentError, Service
+from tests.infra import asyncapi as asyncapi_infra
 from tests.infra import kafka as kafka_infra
 from tests.infra import postgres as postgres_infra
 from tests.infra import stripe_mock as stripe_mock_infra
@@ -91,3 +92,18 @@ def stripe_mock_server() -> Iterator[StripeMock]:
 def stripe_mock_url(stripe_mock_server: StripeMock) -> str:
     """Base URL of the session's stripe-mock, ``"http://127.0.0.1:PORT"``."""
     return stripe_mock_server.url
+
+
+@pytest.fixture(scope="session")
+def asyncapi_schema() -> dict:
+    """The official AsyncAPI 3.0.0 JSON Schema (npm ``@asyncapi/specs``, cached)."""
+    import json
+
+    try:
+        path = asyncapi_infra.ensure_installed()
+    except (ComponentError, OSError) as exc:
+        reason = f"AsyncAPI schema unavailable: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return json.loads(path.read_text())

@@ -123,3 +123,6 @@ class Handlers:
 
     def __len__(self) -> int:
         return len(self._by_type)
+
+    def __iter__(self) -> Iterator[Handler]:
+        return iter(self._by_type.values())

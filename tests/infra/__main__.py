@@ -15,12 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, ModuleType
 
-from tests.infra import ComponentError, Service, kafka, postgres, stripe_mock
+from tests.infra import ComponentError, Service, asyncapi, kafka, postgres, stripe_mock
 
 COMPONENTS: dict[str, ModuleType] = {
     "kafka": kafka,
     "postgres": postgres,
     "stripe-mock": stripe_mock,
+    "asyncapi-schema": asyncapi,
 }
 
 
