@@ -1,0 +1,47 @@
+"""Catalog service: providers, SCORE modules, courses, sessions and public search.
+
+The first domain service and the model of the shape (``docs/SERVICE_GUIDE.md``):
+
+    models.py      entities guarding their invariants (transitions → lifecycle.py)
+    lifecycle.py   state machines as data      rules.py    pure rules (dates, NPWP…)
+    access.py      who sees and changes what   clock.py    "today" in WIB
+    service/       use cases, one per command, each holding its transaction
+    search.py      public search and keyset pagination (Core, no ORM on the hot path)
+    schemas.py     request/response schemas    queries.py  query-string schemas (→ 400)
+    api/           thin flask-smorest views, one blueprint per resource
+    events.py      published event types and their payload builders
+    handlers.py    enrolment events → the seats read model (service/seats.py)
+    reference.py   SCORE modules and provinces (seeded by migration)
+    seed.py        demo data through the use cases (idempotent)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.runtime import ServiceRuntime
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def runtime() -> ServiceRuntime:
+    """The catalog's parts for the shared machinery."""
+    from services.catalog import api, events, handlers, models
+
+    return ServiceRuntime(
+        name="catalog",
+        title="SCORE Marketplace – Catalog",
+        description="Training providers, SCORE modules, courses and sessions; public search.",
+        metadata=models.Base.metadata,
+        migrations=MIGRATIONS,
+        blueprints=api.blueprints,
+        events=events.EVENTS,
+        handlers=handlers.HANDLERS,
+    )
+
+
+def create_app(config=None):
+    """The catalog API app (``config`` overrides environment settings)."""
+    from shared.web import create_service_app
+
+    return create_service_app(runtime(), config)

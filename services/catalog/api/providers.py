@@ -1,0 +1,88 @@
+"""``/providers``: registration, profile, approval and suspension."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from services.catalog import service
+from services.catalog.api import AUTH
+from services.catalog.queries import ProviderListArgs
+from services.catalog.schemas import (
+    ApproveIn,
+    ProviderIn,
+    ProviderList,
+    ProviderOut,
+    ProviderPatch,
+    ReasonIn,
+)
+from shared.auth import current_principal, require_principal, roles_required
+from shared.web import current_db
+
+blp = Blueprint("providers", __name__, url_prefix="/providers",
+                description="Training providers: registration, approval, suspension.")
+
+
+@blp.route("")
+class Providers(MethodView):
+    """All providers."""
+
+    @blp.arguments(ProviderListArgs, location="query", unknown=RAISE)
+    @blp.response(200, ProviderList)
+    def get(self, args):
+        """List providers by status (approved: public; others: auditors and admins)."""
+        return {"items": service.list_providers(current_db(), current_principal(),
+                                                args["status"])}
+
+    @roles_required("provider_staff")
+    @blp.arguments(ProviderIn)
+    @blp.response(201, ProviderOut)
+    @blp.doc(**AUTH)
+    def post(self, data):
+        """Register a provider, pending approval (staff not yet acting for one)."""
+        return service.register_provider(current_db(), require_principal(), data)
+
+
+@blp.route("/<provider_id>")
+class ProviderItem(MethodView):
+    """One provider."""
+
+    @blp.response(200, ProviderOut)
+    def get(self, provider_id):
+        """Read a provider (pending or suspended: its staff, auditors and admins)."""
+        return service.get_provider(current_db(), current_principal(), provider_id)
+
+    @roles_required("provider_staff")
+    @blp.arguments(ProviderPatch)
+    @blp.response(200, ProviderOut)
+    @blp.doc(**AUTH)
+    def patch(self, changes, provider_id):
+        """Edit the provider's profile (its own staff)."""
+        return service.update_provider(current_db(), require_principal(), provider_id, changes)
+
+
+@blp.route("/<provider_id>/approve")
+class ApproveProvider(MethodView):
+    """Approval."""
+
+    @roles_required("platform_admin")
+    @blp.arguments(ApproveIn)
+    @blp.response(200, ProviderOut)
+    @blp.doc(**AUTH)
+    def post(self, data, provider_id):
+        """Approve a pending provider or reinstate a suspended one (platform admin)."""
+        return service.approve_provider(current_db(), require_principal(), provider_id,
+                                        data["reason"])
+
+
+@blp.route("/<provider_id>/suspend")
+class SuspendProvider(MethodView):
+    """Suspension."""
+
+    @roles_required("platform_admin")
+    @blp.arguments(ReasonIn)
+    @blp.response(200, ProviderOut)
+    @blp.doc(**AUTH)
+    def post(self, data, provider_id):
+        """Suspend an approved provider, with a reason (platform admin)."""
+        return service.suspend_provider(current_db(), require_principal(), provider_id,
+                                        data["reason"])

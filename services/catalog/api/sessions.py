@@ -1,0 +1,114 @@
+"""``/sessions`` (public search), ``/providers/<id>/sessions`` and session commands."""
+
+from flask import jsonify
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from services.catalog import search, service
+from services.catalog.api import AUTH
+from services.catalog.queries import ProviderSessionArgs, SessionSearchArgs
+from services.catalog.schemas import ReasonIn, SessionIn, SessionOut, SessionPage, SessionPatch
+from shared.auth import current_principal, require_principal, roles_required
+from shared.web import current_db
+
+blp = Blueprint("sessions", __name__, description="Sessions (cohorts): search and lifecycle.")
+
+
+@blp.route("/sessions")
+class Sessions(MethodView):
+    """Public search."""
+
+    @blp.arguments(SessionSearchArgs, location="query", unknown=RAISE)
+    @blp.response(200, SessionPage)
+    def get(self, args):
+        """Search published sessions of approved providers (keyset-paginated)."""
+        return jsonify(search.search_sessions(current_db(), args))
+
+
+@blp.route("/providers/<provider_id>/sessions")
+class ProviderSessions(MethodView):
+    """A provider's sessions."""
+
+    @blp.arguments(ProviderSessionArgs, location="query", unknown=RAISE)
+    @blp.response(200, SessionPage)
+    def get(self, args, provider_id):
+        """List a provider's sessions (drafts: its staff, auditors and admins)."""
+        return jsonify(service.list_sessions(current_db(), current_principal(), provider_id,
+                                             args))
+
+    @roles_required("provider_staff")
+    @blp.arguments(SessionIn)
+    @blp.response(201, SessionOut)
+    @blp.doc(**AUTH)
+    def post(self, data, provider_id):
+        """Create a draft session of one of the provider's courses."""
+        return service.create_session(current_db(), require_principal(), provider_id, data)
+
+
+@blp.route("/sessions/<session_id>")
+class SessionItem(MethodView):
+    """One session."""
+
+    @blp.response(200, SessionOut)
+    def get(self, session_id):
+        """Read a session with its course, provider and trainers."""
+        return service.get_session(current_db(), current_principal(), session_id)
+
+    @roles_required("provider_staff")
+    @blp.arguments(SessionPatch)
+    @blp.response(200, SessionOut)
+    @blp.doc(**AUTH)
+    def patch(self, changes, session_id):
+        """Edit a draft or published session (capacity never below seats taken)."""
+        return service.update_session(current_db(), require_principal(), session_id, changes)
+
+
+@blp.route("/sessions/<session_id>/publish")
+class PublishSession(MethodView):
+    """Publication."""
+
+    @roles_required("provider_staff")
+    @blp.response(200, SessionOut)
+    @blp.doc(**AUTH)
+    def post(self, session_id):
+        """Publish a draft session: enrolment opens, the course price is frozen into it."""
+        return service.publish_session(current_db(), require_principal(), session_id)
+
+
+@blp.route("/sessions/<session_id>/start")
+class StartSession(MethodView):
+    """Delivery begins."""
+
+    @roles_required("provider_staff")
+    @blp.response(200, SessionOut)
+    @blp.doc(**AUTH)
+    def post(self, session_id):
+        """Mark a published session as in progress (on or after its start date)."""
+        return service.start_session(current_db(), require_principal(), session_id)
+
+
+@blp.route("/sessions/<session_id>/complete")
+class CompleteSession(MethodView):
+    """Delivery ends."""
+
+    @roles_required("provider_staff")
+    @blp.response(200, SessionOut)
+    @blp.doc(**AUTH)
+    def post(self, session_id):
+        """Mark a session in progress as completed (on or after its end date)."""
+        return service.complete_session(current_db(), require_principal(), session_id)
+
+
+@blp.route("/sessions/<session_id>/cancel")
+class CancelSession(MethodView):
+    """Cancellation."""
+
+    @roles_required("provider_staff")
+    @blp.arguments(ReasonIn)
+    @blp.response(200, SessionOut)
+    @blp.doc(**AUTH)
+    def post(self, data, session_id):
+        """Cancel a session that has not completed, with a reason."""
+        return service.cancel_session(current_db(), require_principal(), session_id,
+                                      data["reason"])

@@ -1,0 +1,112 @@
+"""Demo data: eight real SCORE Indonesia providers, courses for all five modules and
+about forty sessions in the coming months – created through the use cases, so
+every row is valid and every change is announced through the outbox.
+
+Contact details are placeholders (``.example`` domains, 555 numbers); NPWPs are
+synthetic but well-formed. Provider staff act as ``demo-<slug>`` (the
+``registered_by`` of each provider); approvals as ``demo-admin``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import func, select
+
+from services.catalog import clock, service
+from services.catalog.models import Provider
+from shared.auth import Principal
+from shared.db import Database
+
+# slug, legal name, provinces served (BPS), home city, modules offered
+PROVIDERS = [
+    ("bedo", "BEDO", ["31", "32", "36"], "Jakarta Selatan", ["M1", "M2", "M3", "M4", "M5"]),
+    ("smi", "SMI", ["35", "51"], "Surabaya", ["M1", "M2", "M5"]),
+    ("unpar", "Universitas Katolik Parahyangan", ["32"], "Bandung", ["M1", "M3", "M4"]),
+    ("app-poltek", "APP Politeknik Jakarta", ["31", "36"], "Jakarta Selatan", ["M1", "M2"]),
+    ("blk-smg-2", "BLK Semarang 2", ["33", "34"], "Semarang", ["M1", "M5"]),
+    ("kdp", "Karya Dua Perempuan", ["34", "33"], "Yogyakarta", ["M1", "M4"]),
+    ("riwani", "Riwani Globe", ["31", "51", "52"], "Jakarta Pusat", ["M1", "M3", "M5"]),
+    ("proserve", "Pro Serve Indonesia", ["12", "21", "36"], "Medan", ["M1", "M2", "M4"]),
+]
+CITIES = {
+    "12": ["Medan", "Deli Serdang"], "21": ["Batam"], "31": ["Jakarta Selatan", "Jakarta Utara"],
+    "32": ["Bandung", "Bekasi", "Bogor"], "33": ["Semarang", "Surakarta"],
+    "34": ["Yogyakarta", "Sleman"], "35": ["Surabaya", "Sidoarjo"], "36": ["Tangerang", "Serang"],
+    "51": ["Denpasar"], "52": ["Mataram"],
+}
+TOPICS = {
+    "M1": ("Kerja Sama di Tempat Kerja", "Workplace Cooperation"),
+    "M2": ("Mutu dan Perbaikan Berkelanjutan", "Quality and Continuous Improvement"),
+    "M3": ("Produktivitas melalui Produksi Bersih", "Productivity through Cleaner Production"),
+    "M4": ("Manajemen Tenaga Kerja", "Workforce Management"),
+    "M5": ("Keselamatan dan Kesehatan Kerja", "Safety and Health at Work"),
+}
+SESSIONS_PER_COURSE = (1, 3)
+
+
+def seed_demo(db: Database) -> dict[str, int]:
+    """Create the demo catalog unless providers exist; returns what was created."""
+    with db.reading() as session:
+        if session.scalar(select(func.count()).select_from(Provider)):
+            return {"providers": 0, "courses": 0, "sessions": 0}
+    rng = random.Random(2026)
+    admin = Principal("demo-admin", "platform_admin")
+    created = {"providers": 0, "courses": 0, "sessions": 0}
+    for number, (slug, name, provinces, city, modules) in enumerate(PROVIDERS, start=1):
+        provider = _provider(db, admin, number, slug, name, provinces, city)
+        staff = Principal(f"demo-{slug}", "provider_staff", provider.id, "provider")
+        created["providers"] += 1
+        for code in modules:
+            course = _course(db, staff, provider.id, code, rng)
+            created["courses"] += 1
+            for _ in range(rng.randint(*SESSIONS_PER_COURSE)):
+                _session(db, staff, provider.id, course, rng.choice(provinces), slug, rng)
+                created["sessions"] += 1
+    return created
+
+
+def _provider(db, admin, number, slug, name, provinces, city) -> Provider:
+    registrant = Principal(f"demo-{slug}", "provider_staff")
+    provider = service.register_provider(db, registrant, {
+        "legal_name": name, "npwp": f"0{number:02d}{7310000000000 + number * 7919:013d}",
+        "contact_name": f"Koordinator SCORE {name}", "email": f"score@{slug}.example",
+        "phone": f"+62 21 555 {1000 + number}", "address": f"{city}, Indonesia",
+        "provinces_served": provinces, "website": f"https://{slug}.example",
+        "description": f"{name} delivers ILO SCORE training to small and medium enterprises.",
+    })
+    return service.approve_provider(db, admin, provider.id, "demo data")
+
+
+def _course(db, staff, provider_id, code, rng):
+    title_id, title_en = TOPICS[code]
+    course = service.create_course(db, staff, provider_id, {
+        "module_code": code, "title_id": f"SCORE {code}: {title_id}",
+        "title_en": f"SCORE {code}: {title_en}",
+        "description_id": f"Lokakarya kelas dua hari tentang {title_id.lower()}, diikuti "
+                          "kunjungan konsultasi ke setiap perusahaan.",
+        "description_en": f"A two-day classroom workshop on {title_en.lower()}, followed by "
+                          "consultancy visits to each enterprise.",
+        "language": "en" if rng.random() < 0.15 else "id", "classroom_days": 2,
+        "consultancy_visits": rng.choice([2, 3, 4]),
+        "price_per_participant": rng.choice([1_500_000, 2_000_000, 2_500_000, 3_000_000]),
+        "max_participants_per_enterprise": 4,
+    })
+    return service.publish_course(db, staff, course.id)
+
+
+def _session(db, staff, provider_id, course, province, slug, rng) -> None:
+    start = clock.today() + dt.timedelta(days=rng.randint(10, 180))
+    ts = service.create_session(db, staff, provider_id, {
+        "course_id": course.id, "start_date": start,
+        "end_date": start + dt.timedelta(days=course.classroom_days - 1),
+        "enrolment_deadline": start - dt.timedelta(days=7),
+        "venue_address": f"Ruang Pelatihan {slug.upper()}", "city": rng.choice(CITIES[province]),
+        "province_code": province, "capacity": rng.choice([16, 20, 20, 24]),
+        "trainers": [{"trainer_id": f"demo-trainer-{slug}-1", "role": "lead"},
+                     {"trainer_id": f"demo-trainer-{slug}-2", "role": "co"}],
+        "ilo_supervised": rng.random() < 0.3,
+        "estimated_delivery_cost": rng.choice([35_000_000, 45_000_000, 60_000_000]),
+    })
+    service.publish_session(db, staff, ts.id)
