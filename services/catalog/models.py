@@ -210,6 +210,7 @@ class TrainingSession(Base):
         Index("ix_sessions_search_price", "status", "price_per_participant", "id"),
         Index("ix_sessions_search_module", "module_code", "status", "start_date", "id"),
         Index("ix_sessions_search_province", "province_code", "status", "start_date", "id"),
+        Index("ix_sessions_search_city", "city_key", "status", "start_date", "id"),
         Index("ix_sessions_provider", "provider_id", "start_date", "id"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -221,7 +222,7 @@ class TrainingSession(Base):
     enrolment_deadline: Mapped[dt.date] = mapped_column(Date)
     venue_address: Mapped[str] = mapped_column(String(500))
     city: Mapped[str] = mapped_column(String(100))
-    city_key: Mapped[str] = mapped_column(String(100), index=True)
+    city_key: Mapped[str] = mapped_column(String(100))
     province_code: Mapped[str] = mapped_column(ForeignKey("provinces.bps_code"))
     capacity: Mapped[int] = mapped_column(Integer)
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)

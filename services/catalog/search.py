@@ -18,10 +18,11 @@ import base64
 import binascii
 import dataclasses
 import datetime as dt
+import functools
 import json
 from typing import Any
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import Date, Integer, bindparam, or_, select, tuple_
 
 from services.catalog import rules
 from services.catalog.models import Course, Provider, TrainingSession
@@ -72,106 +73,126 @@ def escape_like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _columns():
-    return (S.id, S.status, S.course_id, S.provider_id, S.start_date, S.end_date,
+# The order matters: ``summary`` unpacks rows positionally.
+_COLUMNS = (S.id, S.status, S.course_id, S.provider_id, S.start_date, S.end_date,
             S.enrolment_deadline, S.venue_address, S.city, S.province_code, S.capacity,
-            S.seats_taken, S.price_per_participant, S.ilo_supervised,
-            S.estimated_delivery_cost, S.cancel_reason, C.module_code, C.title_id, C.title_en,
-            C.language, C.classroom_days, C.consultancy_visits,
-            C.max_participants_per_enterprise, P.legal_name)
+            S.seats_taken, S.price_per_participant, S.ilo_supervised, S.estimated_delivery_cost,
+            S.cancel_reason, C.module_code, C.title_id, C.title_en, C.language,
+            C.classroom_days, C.consultancy_visits, C.max_participants_per_enterprise,
+            P.legal_name)
+# Where each sort key sits in a row (by identity: ``==`` on columns builds SQL).
+_SORT_KEY_AT = {sort: next(i for i, c in enumerate(_COLUMNS) if c is column)
+                for sort, (column, _desc) in SORTS.items()}
+_FROM = SESSIONS.join(COURSES, C.id == S.course_id).join(PROVIDERS, P.id == S.provider_id)
+
+# Filter name -> WHERE clause on a bound parameter of the same name.
+_SESSION_FILTERS = {
+    "module": lambda: S.module_code == bindparam("module"),
+    "province": lambda: S.province_code == bindparam("province"),
+    "provider": lambda: S.provider_id == bindparam("provider"),
+    "city": lambda: S.city_key == bindparam("city"),
+    "date_from": lambda: S.start_date >= bindparam("date_from", type_=Date),
+    "date_to": lambda: S.start_date <= bindparam("date_to", type_=Date),
+    "price_min": lambda: S.price_per_participant >= bindparam("price_min"),
+    "price_max": lambda: S.price_per_participant <= bindparam("price_max"),
+    "status": lambda: S.status == bindparam("status"),
+}
 
 
-def _filters(args: dict[str, Any]) -> list:
-    """WHERE clauses for the search filters present in ``args``."""
-    where = []
-    equal = {"module": S.module_code, "province": S.province_code, "provider": S.provider_id}
-    where += [column == args[name] for name, column in equal.items() if name in args]
-    if "city" in args:
-        where.append(S.city_key == rules.city_key(args["city"]))
-    if "date_from" in args:
-        where.append(S.start_date >= args["date_from"])
-    if "date_to" in args:
-        where.append(S.start_date <= args["date_to"])
-    if "price_min" in args:
-        where.append(S.price_per_participant >= args["price_min"])
-    if "price_max" in args:
-        where.append(S.price_per_participant <= args["price_max"])
-    if args.get("has_free_seats") is True:
-        where.append(S.seats_taken < S.capacity)
-    elif args.get("has_free_seats") is False:
-        where.append(S.seats_taken >= S.capacity)
-    courses = []
-    if "language" in args:
-        courses.append(C.language == args["language"])
-    for term in args.get("q", "").split()[:MAX_TERMS]:
-        pattern = escape_like(term)
-        courses.append(or_(*(column.ilike(pattern, escape="\\") for column in (
-            C.title_id, C.title_en, C.description_id, C.description_en))))
+def _text_match(term: int):
+    pattern = bindparam(f"q{term}")
+    return or_(*(column.ilike(pattern, escape="\\") for column in (
+        C.title_id, C.title_en, C.description_id, C.description_en)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _statement(scope: str, filters: frozenset[str], terms: int, free_seats: bool | None,
+               sort: str, after_cursor: bool):
+    """The SELECT for one combination of filters, built once and reused.
+
+    Values travel as bound parameters, so each shape is constructed and compiled
+    once per process; a request only binds its values.
+    """
+    where = [_SESSION_FILTERS[name]() for name in sorted(filters) if name in _SESSION_FILTERS]
+    if scope == "public":
+        where += [S.status == "published", P.status == "approved"]
+    else:
+        where.append(S.provider_id == bindparam("owner"))
+        if scope == "provider_public":
+            where.append(S.published_at.is_not(None))
+    if free_seats is not None:
+        where.append(S.seats_taken < S.capacity if free_seats else S.seats_taken >= S.capacity)
+    courses = [_text_match(i) for i in range(terms)]
+    if "language" in filters:
+        courses.append(C.language == bindparam("language"))
     if courses:
         # Few courses, many sessions: match courses once, then walk sessions.
         where.append(S.course_id.in_(select(C.id).where(*courses)))
-    return where
-
-
-def _page(db: Database, where: list, args: dict[str, Any]) -> dict[str, Any]:
-    sort, limit = args.get("sort", "date"), args.get("limit", 20)
     column, descending = SORTS[sort]
-    cursor: Cursor | None = args.get("cursor")
-    if cursor is not None:
+    if after_cursor:
         position = tuple_(column, S.id)
-        bound = tuple_(cursor.key, cursor.id)
-        where = [*where, position < bound if descending else position > bound]
+        bound = tuple_(bindparam("cursor_key", type_=column.type), bindparam("cursor_id"))
+        where.append(position < bound if descending else position > bound)
     order = (column.desc(), S.id.desc()) if descending else (column.asc(), S.id.asc())
-    query = (select(*_columns()).select_from(SESSIONS.join(COURSES, C.id == S.course_id)
-                                             .join(PROVIDERS, P.id == S.provider_id))
-             .where(*where).order_by(*order).limit(limit + 1))
+    return (select(*_COLUMNS).select_from(_FROM).where(*where).order_by(*order)
+            .limit(bindparam("limit", type_=Integer)))
+
+
+def _page(db: Database, scope: str, args: dict[str, Any], params: dict[str, Any]):
+    sort, limit = args.get("sort", "date"), args.get("limit", 20)
+    filters = frozenset(name for name in (*_SESSION_FILTERS, "language") if name in args)
+    terms = args.get("q", "").split()[:MAX_TERMS]
+    cursor: Cursor | None = args.get("cursor")
+    query = _statement(scope, filters, len(terms), args.get("has_free_seats"), sort,
+                       cursor is not None)
+    params.update({name: args[name] for name in filters}, limit=limit + 1)
+    params.update({f"q{i}": escape_like(term) for i, term in enumerate(terms)})
+    if "city" in filters:
+        params["city"] = rules.city_key(args["city"])
+    if cursor is not None:
+        params.update(cursor_key=cursor.key, cursor_id=cursor.id)
     with db.reading() as session:
-        rows = session.execute(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+        rows = session.execute(query, params).all()
     next_cursor = None
-    if more:
+    if len(rows) > limit:
+        rows = rows[:limit]
         last = rows[-1]
-        next_cursor = Cursor(sort, getattr(last, column.key), last.id).encode()
+        key = last[_SORT_KEY_AT[sort]]
+        next_cursor = Cursor(sort, key, last[0]).encode()
     return {"items": [summary(row) for row in rows], "next_cursor": next_cursor,
             "limit": limit}
 
 
 def search_sessions(db: Database, args: dict[str, Any]) -> dict[str, Any]:
     """One page of published sessions of approved providers matching ``args``."""
-    where = [S.status == "published", P.status == "approved", *_filters(args)]
-    return _page(db, where, args)
+    return _page(db, "public", args, {})
 
 
 def provider_sessions(db: Database, provider_id: str, args: dict[str, Any], *,
                       private: bool) -> dict[str, Any]:
     """One page of a provider's sessions (drafts only when ``private``)."""
-    where = [S.provider_id == provider_id]
-    if "status" in args:
-        where.append(S.status == args["status"])
-    if not private:
-        where.append(S.published_at.is_not(None))
-    return _page(db, where, args)
+    scope = "provider_private" if private else "provider_public"
+    return _page(db, scope, args, {"owner": provider_id})
 
 
 def summary(row) -> dict[str, Any]:
-    """A result row as ``schemas.SessionSummary``."""
-    free = rules.seats_free(row.capacity, row.seats_taken)
+    """A result row (``_COLUMNS``, in order) as ``schemas.SessionSummary``."""
+    # Unpacking is ~6x faster than attribute access on a Row: this runs 20x a search.
+    (id_, status, course_id, provider_id, start, end, deadline, venue, city, province,
+     capacity, taken, price, ilo_supervised, cost, reason, module, title_id, title_en,
+     language, days, visits, per_enterprise, legal_name) = row
+    free = rules.seats_free(capacity, taken)
     return {
-        "id": row.id, "status": row.status,
-        "course": {"id": row.course_id, "module_code": row.module_code,
-                   "title_id": row.title_id, "title_en": row.title_en,
-                   "language": row.language, "classroom_days": row.classroom_days,
-                   "consultancy_visits": row.consultancy_visits,
-                   "max_participants_per_enterprise": row.max_participants_per_enterprise},
-        "provider": {"id": row.provider_id, "legal_name": row.legal_name},
-        "start_date": row.start_date.isoformat(), "end_date": row.end_date.isoformat(),
-        "enrolment_deadline": row.enrolment_deadline.isoformat(),
-        "venue_address": row.venue_address, "city": row.city,
-        "province_code": row.province_code, "capacity": row.capacity,
-        "seats_taken": row.seats_taken, "seats_free": free, "is_full": free == 0,
-        "price_per_participant": row.price_per_participant,
-        "ilo_supervised": row.ilo_supervised,
-        "estimated_delivery_cost": row.estimated_delivery_cost,
-        "cancel_reason": row.cancel_reason,
+        "id": id_, "status": status,
+        "course": {"id": course_id, "module_code": module, "title_id": title_id,
+                   "title_en": title_en, "language": language, "classroom_days": days,
+                   "consultancy_visits": visits,
+                   "max_participants_per_enterprise": per_enterprise},
+        "provider": {"id": provider_id, "legal_name": legal_name},
+        "start_date": start.isoformat(), "end_date": end.isoformat(),
+        "enrolment_deadline": deadline.isoformat(), "venue_address": venue, "city": city,
+        "province_code": province, "capacity": capacity, "seats_taken": taken,
+        "seats_free": free, "is_full": free == 0, "price_per_participant": price,
+        "ilo_supervised": ilo_supervised, "estimated_delivery_cost": cost,
+        "cancel_reason": reason,
     }

@@ -1,0 +1,291 @@
+"""Catalog search benchmark: the public ``GET /sessions`` vs a bare Flask JSON endpoint.
+
+Seeds 10,000 sessions (SQLite by default; ``--database postgres`` starts a throwaway
+PostgreSQL via ``tests.infra.postgres``), then starts under the same gunicorn
+settings (``-w 2 --threads 4``, loopback, free ports) both the catalog app and a
+bare Flask app with one JSON endpoint, and drives each in turn with 32 concurrent
+keep-alive clients (bounded by time and count) using a realistic mix of searches:
+landing page, province/module/city filters, text, dates, price, free seats, sort
+orders and second pages. Prints a table, stops both servers, and ends with
+``search_vs_bare_ratio=<x> search_p99_ms=<y>`` (targets: ratio ≥ 0.4, p99 ≤ 100 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import itertools
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from services import catalog  # noqa: E402
+from services.catalog import clock, search  # noqa: E402
+from services.catalog.models import Course, Provider, Province, TrainingSession  # noqa: E402
+from shared.db import Database  # noqa: E402
+from tests.infra import spawn  # noqa: E402
+from tests.infra.ports import LOOPBACK, free_port, port_open  # noqa: E402
+
+WORDS = ["kerja sama", "mutu", "produksi bersih", "keselamatan", "cooperation", "quality",
+         "waste", "safety", "workforce", "kaizen", "dialog", "K3"]
+TOPICS = {"M1": ("Kerja Sama di Tempat Kerja", "Workplace Cooperation", "dialog"),
+          "M2": ("Mutu – Perbaikan Berkelanjutan", "Quality Improvement", "kaizen"),
+          "M3": ("Produksi Bersih", "Cleaner Production", "waste"),
+          "M4": ("Manajemen Tenaga Kerja", "Workforce Management", "workforce"),
+          "M5": ("Keselamatan dan Kesehatan Kerja", "Safety and Health", "safety K3")}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def seed(db: Database, sessions: int, rng: random.Random) -> tuple[list[str], list[str]]:
+    """Bulk-load providers, courses and ``sessions`` sessions; returns (provinces, cities)."""
+    now, today = dt.datetime.now(dt.UTC), clock.today()
+    with db.reading() as session:
+        provinces = list(session.scalars(select(Province.bps_code)))
+    busy = ["31", "32", "33", "34", "35", "36", "51", "12", "73"]  # Java, Bali, Medan, Makassar
+    weights = [6 if p in busy else 1 for p in provinces]
+    cities = {p: [f"Kota {p}-{n}" for n in range(3)] for p in provinces}
+    providers, courses, rows = [], [], []
+    for i in range(48):
+        pid = str(uuid.uuid4())
+        status = "approved" if i < 42 else ("suspended" if i < 46 else "pending")
+        providers.append({"id": pid, "legal_name": f"Lembaga Pelatihan {i}",
+                          "npwp": f"{9_000_000_000_000_000 + i:016d}", "contact_name": "Siti",
+                          "email": f"p{i}@bench.example", "phone": "+62 21 555 0100",
+                          "address": "Jakarta", "description": "", "status": status,
+                          "registered_by": "bench", "created_at": now, "updated_at": now})
+        for module in rng.sample(list(TOPICS), rng.randint(2, 5)):
+            title_id, title_en, word = TOPICS[module]
+            courses.append({
+                "id": str(uuid.uuid4()), "provider_id": pid, "module_code": module,
+                "title_id": f"SCORE {module}: {title_id} ({i})",
+                "title_en": f"SCORE {module}: {title_en} ({i})",
+                "description_id": f"Lokakarya dua hari: {title_id.lower()}, {word}. " * 4,
+                "description_en": f"Two-day workshop: {title_en.lower()}, {word}. " * 4,
+                "language": "en" if rng.random() < 0.2 else "id", "classroom_days": 2,
+                "consultancy_visits": rng.randint(1, 4),
+                "price_per_participant": rng.choice(range(1_000_000, 4_000_001, 250_000)),
+                "max_participants_per_enterprise": 4, "status": "published",
+                "created_at": now, "updated_at": now, "published_at": now})
+    for _ in range(sessions):
+        course = rng.choice(courses)
+        province = rng.choices(provinces, weights)[0]
+        city = rng.choice(cities[province])
+        start = today + dt.timedelta(days=rng.randint(-30, 365))
+        status = rng.choices(["published", "draft", "in_progress", "completed", "cancelled"],
+                             [88, 4, 3, 3, 2])[0]
+        capacity = rng.choice([16, 20, 24])
+        rows.append({
+            "id": str(uuid.uuid4()), "course_id": course["id"],
+            "provider_id": course["provider_id"], "module_code": course["module_code"],
+            "start_date": start, "end_date": start + dt.timedelta(days=1),
+            "enrolment_deadline": start - dt.timedelta(days=7), "venue_address": "Aula",
+            "city": city, "city_key": city.casefold(), "province_code": province,
+            "capacity": capacity,
+            "seats_taken": capacity if rng.random() < 0.1 else rng.randint(0, capacity),
+            "ilo_supervised": rng.random() < 0.3, "estimated_delivery_cost": 40_000_000,
+            "price_per_participant": None if status == "draft" else
+            course["price_per_participant"], "status": status,
+            "published_at": None if status == "draft" else now,
+            "created_at": now, "updated_at": now})
+    with db.transaction() as session:
+        session.execute(insert(Provider.__table__), providers)
+        session.execute(insert(Course.__table__), courses)
+        for chunk in range(0, len(rows), 2000):
+            session.execute(insert(TrainingSession.__table__), rows[chunk:chunk + 2000])
+    return provinces, [c for cs in cities.values() for c in cs]
+
+
+def query_mix(db: Database, provinces: list[str], cities: list[str], rng: random.Random,
+              count: int = 4000) -> list[str]:
+    """Request paths in a realistic proportion (a landing page dominates)."""
+    today = clock.today()
+
+    def page_two(args: dict) -> dict:
+        first = search.search_sessions(db, {"limit": 20, "sort": "date", **args})
+        return {**args, "cursor": first["next_cursor"]} if first["next_cursor"] else args
+
+    makers = [
+        (25, lambda: {}),
+        (15, lambda: {"province": rng.choice(provinces)}),
+        (10, lambda: {"module": rng.choice(list(TOPICS))}),
+        (8, lambda: {"module": rng.choice(list(TOPICS)), "province": rng.choice(provinces)}),
+        (10, lambda: {"q": rng.choice(WORDS)}),
+        (4, lambda: {"q": rng.choice(WORDS), "language": rng.choice(["id", "en"])}),
+        (8, lambda: {"date_from": (today + dt.timedelta(days=30)).isoformat(),
+                     "date_to": (today + dt.timedelta(days=rng.choice([60, 90]))).isoformat(),
+                     "has_free_seats": "true"}),
+        (6, lambda: {"price_max": rng.choice([1_500_000, 2_000_000, 3_000_000]),
+                     "sort": rng.choice(["price", "-price"])}),
+        (6, lambda: {"city": rng.choice(cities)}),
+        (8, lambda: page_two(rng.choice([{}, {"province": rng.choice(provinces)},
+                                         {"module": rng.choice(list(TOPICS))}]))),
+    ]
+    weights = [w for w, _ in makers]
+    paths = []
+    for _ in range(count):
+        args = rng.choices(makers, weights)[0][1]()
+        paths.append("/sessions" + ("?" + urllib.parse.urlencode(args) if args else ""))
+    return paths
+
+
+def gunicorn(module: str, port: int, env: dict, workdir: Path) -> subprocess.Popen:
+    """``module:app`` under gunicorn -w 2 --threads 4 on loopback (dies with us)."""
+    argv = [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4",
+            "-b", f"{LOOPBACK}:{port}", "--log-level", "warning", f"{module}:app"]
+    return spawn(argv, log=workdir / f"{module.rsplit('.', 1)[-1]}.log", cwd=ROOT, env=env)
+
+
+def wait_ready(process: subprocess.Popen, port: int, path: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn on {port} exited with {process.returncode}")
+        if port_open(port):
+            conn = http.client.HTTPConnection(LOOPBACK, port, timeout=5)
+            try:
+                conn.request("GET", path)
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            finally:
+                conn.close()
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn on {port} not ready")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def drive(port: int, paths: list[str], clients: int, seconds: float,
+          max_requests: int) -> tuple[list[float], int, float]:
+    """``clients`` keep-alive clients until time or count runs out: (latencies ms, errors, s)."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+    budget = itertools.count()
+    deadline = time.monotonic() + seconds
+
+    def client(n: int) -> None:
+        conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
+        mine = paths[n * 97 % len(paths):] + paths[:n * 97 % len(paths)]
+        for path in itertools.cycle(mine):
+            if time.monotonic() >= deadline or next(budget) >= max_requests:
+                break
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
+                ok = False
+            latencies[n].append((time.perf_counter() - started) * 1000)
+            errors[n] += not ok
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [x for per in latencies for x in per], sum(errors), time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=15.0, help="per target")
+    parser.add_argument("--max-requests", type=int, default=100_000, help="per target")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+
+    rng = random.Random(42)
+    workdir = Path(tempfile.mkdtemp(prefix="score-bench-catalog-"))
+    pg = None
+    if args.database == "postgres":
+        from tests.infra import postgres
+
+        pg = postgres.start()
+        url = pg.create_database("bench_catalog")
+    else:
+        url = f"sqlite:///{workdir}/catalog.db"
+    processes: list[subprocess.Popen] = []
+    try:
+        db = Database(url)
+        db.migrate(catalog.MIGRATIONS)
+        t0 = time.perf_counter()
+        provinces, cities = seed(db, args.sessions, rng)
+        paths = query_mix(db, provinces, cities, rng)
+        print(f"seeded {args.sessions} sessions into {args.database} in "
+              f"{time.perf_counter() - t0:.1f}s; {len(paths)} distinct request paths")
+        db.dispose()
+
+        env = dict(os.environ, SCORE_ENV="test", SCORE_CATALOG_DATABASE_URL=url,
+                   SCORE_AUTO_MIGRATE="false", SCORE_BUS="local", SCORE_LOG_LEVEL="WARNING",
+                   SCORE_DATA_DIR=str(workdir), SCORE_LOCAL_BUS_PATH=str(workdir / "bus.db"),
+                   PYTHONPATH=str(ROOT))
+        results = {}
+        for name, module, target_paths in (("bare", "bench.bare_wsgi", ["/bare"]),
+                                           ("search", "bench.catalog_wsgi", paths)):
+            port = free_port()
+            process = gunicorn(module, port, env, workdir)
+            processes.append(process)
+            wait_ready(process, port, target_paths[0])
+            drive(port, target_paths, args.clients, args.warmup, args.max_requests)
+            results[name] = drive(port, target_paths, args.clients, args.seconds,
+                                  args.max_requests)
+            stop(process)
+    finally:
+        for process in processes:
+            stop(process)
+        if pg is not None:
+            pg.stop()
+
+    print(f"\n{args.clients} clients, gunicorn -w 2 --threads 4, {args.database}\n")
+    print(f"{'target':<8}{'requests':>10}{'errors':>8}{'req/s':>10}{'p50 ms':>9}"
+          f"{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for name, (latencies, errors, elapsed) in results.items():
+        print(f"{name:<8}{len(latencies):>10}{errors:>8}{len(latencies) / elapsed:>10.0f}"
+              f"{percentile(latencies, 50):>9.1f}{percentile(latencies, 90):>9.1f}"
+              f"{percentile(latencies, 99):>9.1f}{max(latencies):>9.1f}")
+    search_rps = len(results["search"][0]) / results["search"][2]
+    bare_rps = len(results["bare"][0]) / results["bare"][2]
+    if results["search"][1] or results["bare"][1]:
+        print("WARNING: some requests failed (see the errors column)")
+    print(f"search_vs_bare_ratio={search_rps / bare_rps:.2f} "
+          f"search_p99_ms={percentile(results['search'][0], 99):.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
