@@ -1,11 +1,38 @@
-"""The baseline of ``bench/catalog_search.py``: a bare Flask app with one JSON endpoint."""
+"""The baselines of ``bench/catalog_search.py``: a bare Flask app with two JSON endpoints.
+
+``/bare`` returns the smallest useful JSON (the ratio's baseline); ``/bare-page``
+serialises, per request, a page of 20 session-shaped items of the same size as
+a search result, to show what the payload alone costs.
+"""
 
 from flask import Flask, jsonify
 
 app = Flask(__name__)
+
+_ITEM = {
+    "id": "0b7d4a6e-3f1c-4e0a-9d7e-5c2b1a0f9e8d", "status": "published",
+    "course": {"id": "5f1e2d3c-4b5a-4697-8877-665544332211", "module_code": "M1",
+               "title_id": "SCORE M1: Kerja Sama di Tempat Kerja (7)",
+               "title_en": "SCORE M1: Workplace Cooperation (7)", "language": "id",
+               "classroom_days": 2, "consultancy_visits": 3,
+               "max_participants_per_enterprise": 4},
+    "provider": {"id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                 "legal_name": "Lembaga Pelatihan 7"},
+    "start_date": "2027-03-01", "end_date": "2027-03-02", "enrolment_deadline": "2027-02-22",
+    "venue_address": "Aula", "city": "Kota 32-1", "province_code": "32", "capacity": 20,
+    "seats_taken": 7, "seats_free": 13, "is_full": False, "price_per_participant": 2_500_000,
+    "ilo_supervised": True, "estimated_delivery_cost": 40_000_000, "cancel_reason": None,
+}
 
 
 @app.get("/bare")
 def bare():
     """The smallest useful JSON response."""
     return jsonify({"items": [], "next_cursor": None, "limit": 20})
+
+
+@app.get("/bare-page")
+def bare_page():
+    """A search-sized JSON page, built and serialised per request."""
+    return jsonify({"items": [dict(_ITEM) for _ in range(20)], "next_cursor": "x" * 80,
+                    "limit": 20})

@@ -30,7 +30,14 @@ class Sessions(MethodView):
     @blp.arguments(SessionSearchArgs(), location="query", unknown=RAISE)
     @blp.response(200, SessionPage)
     def get(self, args):
-        """Search published sessions of approved providers (keyset-paginated)."""
+        """Search published sessions of approved providers (keyset-paginated).
+
+        Only sessions still open to join are searched (status ``published``); those in
+        progress, completed or cancelled stay readable at ``/sessions/{id}``. Filters
+        combine with AND; ``q`` matches every word in a course title or description
+        (id or en, case-insensitive). Pass ``next_cursor`` as ``cursor`` with the same
+        ``sort`` for the next page; any invalid parameter is a 400.
+        """
         return json_response(search.search_sessions(current_db(), args))
 
 
