@@ -113,6 +113,10 @@ def seed(db: Database, sessions: int, rng: random.Random) -> tuple[list[str], li
         session.execute(insert(Course.__table__), courses)
         for chunk in range(0, len(rows), 2000):
             session.execute(insert(TrainingSession.__table__), rows[chunk:chunk + 2000])
+    # Planner statistics, as autovacuum (PostgreSQL) would gather after a bulk load.
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
     return provinces, [c for cs in cities.values() for c in cs]
 
 
