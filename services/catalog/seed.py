@@ -3,8 +3,10 @@ about forty sessions in the coming months – created through the use cases, so
 every row is valid and every change is announced through the outbox.
 
 Contact details are placeholders (``.example`` domains, 555 numbers); NPWPs are
-synthetic but well-formed. Provider staff act as ``demo-<slug>`` (the
-``registered_by`` of each provider); approvals as ``demo-admin``.
+synthetic but well-formed. Each provider is registered by ``registrants[slug]``
+(default ``demo-<slug>``): identity grants that user staff membership when it
+consumes ``provider.registered``, so pass ids of users identity knows (an
+unknown user makes identity dead-letter the event). Approvals: ``demo-admin``.
 """
 
 from __future__ import annotations
@@ -46,8 +48,12 @@ TOPICS = {
 SESSIONS_PER_COURSE = (1, 3)
 
 
-def seed_demo(db: Database) -> dict[str, int]:
-    """Create the demo catalog unless providers exist; returns what was created."""
+def seed_demo(db: Database, registrants: dict[str, str] | None = None) -> dict[str, int]:
+    """Create the demo catalog unless providers exist; returns what was created.
+
+    ``registrants`` maps a provider slug (``bedo``, ``smi``, ``unpar``, ``app-poltek``,
+    ``blk-smg-2``, ``kdp``, ``riwani``, ``proserve``) to the user id registering it.
+    """
     with db.reading() as session:
         if session.scalar(select(func.count()).select_from(Provider)):
             return {"providers": 0, "courses": 0, "sessions": 0}
@@ -55,8 +61,9 @@ def seed_demo(db: Database) -> dict[str, int]:
     admin = Principal("demo-admin", "platform_admin")
     created = {"providers": 0, "courses": 0, "sessions": 0}
     for number, (slug, name, provinces, city, modules) in enumerate(PROVIDERS, start=1):
-        provider = _provider(db, admin, number, slug, name, provinces, city)
-        staff = Principal(f"demo-{slug}", "provider_staff", provider.id, "provider")
+        user = (registrants or {}).get(slug, f"demo-{slug}")
+        provider = _provider(db, admin, user, number, slug, name, provinces, city)
+        staff = Principal(user, "provider_staff", provider.id, "provider")
         created["providers"] += 1
         for code in modules:
             course = _course(db, staff, provider.id, code, rng)
@@ -67,8 +74,8 @@ def seed_demo(db: Database) -> dict[str, int]:
     return created
 
 
-def _provider(db, admin, number, slug, name, provinces, city) -> Provider:
-    registrant = Principal(f"demo-{slug}", "provider_staff")
+def _provider(db, admin, user, number, slug, name, provinces, city) -> Provider:
+    registrant = Principal(user, "provider_staff")
     provider = service.register_provider(db, registrant, {
         "legal_name": name, "npwp": f"0{number:02d}{7310000000000 + number * 7919:013d}",
         "contact_name": f"Koordinator SCORE {name}", "email": f"score@{slug}.example",

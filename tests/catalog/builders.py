@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 
 from services.catalog import clock, service
+from services.catalog.schemas import CourseIn, ProviderIn
 from shared.auth import Principal
 
 ADMIN = Principal("admin-1", "platform_admin")
@@ -91,8 +92,6 @@ class Builder:
 
     def provider(self, status: str = "approved", **overrides):
         """A provider in ``status`` (pending, approved or suspended)."""
-        from services.catalog.schemas import ProviderIn
-
         data = ProviderIn().load(provider_body(**overrides))
         provider = service.register_provider(
             self.db, Principal(f"new-{next(_numbers)}", "provider_staff"), data)
@@ -104,8 +103,6 @@ class Builder:
 
     def course(self, provider, status: str = "published", **overrides):
         """A course of ``provider`` in ``status`` (draft, published or archived)."""
-        from services.catalog.schemas import CourseIn
-
         staff = self.staff(provider.id)
         course = service.create_course(self.db, staff, provider.id,
                                        CourseIn().load(course_body(**overrides)))

@@ -28,6 +28,14 @@ def test_a_pending_provider_is_visible_to_its_staff_and_auditors_only(client, bu
     assert client.get("/providers").json["items"] == []
 
 
+def test_the_courses_and_sessions_of_a_pending_provider_are_not_public(client, build, staff):
+    pending = build.provider("pending")
+    build.course(pending, "draft")
+    for path in (f"/providers/{pending.id}/courses", f"/providers/{pending.id}/sessions"):
+        assert_problem(client.get(path), 404)
+        assert client.get(path, headers=staff(pending.id)).status_code == 200
+
+
 def test_the_public_provider_list_shows_approved_providers_by_name(client, build):
     build.provider(legal_name="Riwani Globe")
     build.provider(legal_name="BEDO")

@@ -45,3 +45,12 @@ def test_seeding_twice_creates_the_catalog_once(db):
     seed_demo(db)
     assert (count_rows(db, Provider), count_rows(db, Course),
             count_rows(db, TrainingSession)) == counts
+
+
+def test_the_demo_providers_can_be_registered_by_known_users(db):
+    seed_demo(db, registrants={"bedo": "user-7"})
+    with db.reading() as session:
+        by_name = dict(session.execute(select(Provider.legal_name,
+                                              Provider.registered_by)).all())
+    assert by_name["BEDO"] == "user-7"
+    assert by_name["SMI"] == "demo-smi"
