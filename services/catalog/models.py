@@ -56,6 +56,16 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class _StartsInInitialState:
+    """Entities are in their lifecycle's initial state from construction, not from flush."""
+
+    machine: lifecycle.Lifecycle
+
+    def __init__(self, **values) -> None:
+        values.setdefault("status", self.machine.initial)
+        super().__init__(**values)
+
+
 def _status_check(machine: lifecycle.Lifecycle) -> CheckConstraint:
     states = ", ".join(f"'{s}'" for s in machine.states)
     return CheckConstraint(f"status IN ({states})", name="status")
@@ -88,9 +98,10 @@ provider_provinces = Table(
 )
 
 
-class Provider(Base):
+class Provider(_StartsInInitialState, Base):
     """A private training provider: ``pending → approved ⇄ suspended``."""
 
+    machine = lifecycle.PROVIDER
     __tablename__ = "providers"
     __table_args__ = (_status_check(lifecycle.PROVIDER),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -138,9 +149,10 @@ class Provider(Base):
         self.status_reason = reason
 
 
-class Course(Base):
+class Course(_StartsInInitialState, Base):
     """A provider's offering of one SCORE module: ``draft → published → archived``."""
 
+    machine = lifecycle.COURSE
     __tablename__ = "courses"
     __table_args__ = (
         _status_check(lifecycle.COURSE),
@@ -196,9 +208,10 @@ class SessionTrainer(Base):
     role: Mapped[str] = mapped_column(String(4))
 
 
-class TrainingSession(Base):
+class TrainingSession(_StartsInInitialState, Base):
     """A cohort of a course: ``draft → published → in_progress → completed`` or cancelled."""
 
+    machine = lifecycle.SESSION
     __tablename__ = "sessions"
     __table_args__ = (
         _status_check(lifecycle.SESSION),

@@ -176,3 +176,21 @@ def test_a_course_body_round_trips(client, build, staff):
         assert r.json[key] == value
     assert r.json["module"]["prerequisite_code"] == "M1"
     assert r.json["provider"] == {"id": provider.id, "legal_name": provider.legal_name}
+
+
+def test_a_draft_may_wait_for_its_trainers_but_publishing_needs_a_lead(client, db, build,
+                                                                      staff):
+    provider = build.provider()
+    course = build.course(provider)
+    own = staff(provider.id)
+    r = client.post(f"/providers/{provider.id}/sessions",
+                    json=session_body(course.id, trainers=[]), headers=own)
+    assert r.status_code == 201, r.json
+    assert r.json["status"] == "draft" and r.json["trainers"] == []
+    before = outbox_types(db)
+    assert_problem(client.post(f"/sessions/{r.json['id']}/publish", headers=own), 422,
+                   "trainers")
+    assert outbox_types(db) == before
+    client.patch(f"/sessions/{r.json['id']}", headers=own,
+                 json={"trainers": [{"trainer_id": "t-1", "role": "lead"}]})
+    assert client.post(f"/sessions/{r.json['id']}/publish", headers=own).status_code == 200

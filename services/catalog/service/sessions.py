@@ -38,7 +38,8 @@ def create_session(db: Database, principal: Principal, provider_id: str,
             errors["course_id"] = ["the course is archived"]
         province, province_errors = _province(session, data["province_code"])
         errors = rules.merge(errors, province_errors, rules.session_date_errors(
-            data["start_date"], data["end_date"], data["enrolment_deadline"]))
+            data["start_date"], data["end_date"], data["enrolment_deadline"]),
+            rules.trainer_errors(data["trainers"], publishing=False))
         if errors:
             raise ValidationFailed("the session is not valid", errors=errors)
         ts = TrainingSession(course=course, provider_id=provider_id,
