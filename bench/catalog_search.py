@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select  # noqa: E402
 
+from bench.stats import percentile  # noqa: E402
 from services import catalog  # noqa: E402
 from services.catalog import clock, search  # noqa: E402
 from services.catalog.models import Course, Provider, Province, TrainingSession  # noqa: E402
@@ -50,11 +51,6 @@ TOPICS = {"M1": ("Kerja Sama di Tempat Kerja", "Workplace Cooperation", "dialog"
           "M3": ("Produksi Bersih", "Cleaner Production", "waste"),
           "M4": ("Manajemen Tenaga Kerja", "Workforce Management", "workforce"),
           "M5": ("Keselamatan dan Kesehatan Kerja", "Safety and Health", "safety K3")}
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def seed(db: Database, sessions: int, rng: random.Random) -> tuple[list[str], list[str]]:
