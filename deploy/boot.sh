@@ -28,66 +28,11 @@ if [[ ! "$SERVICE" =~ ^[a-z][a-z0-9_]*$ ]]; then
     exit 64
 fi
 
-# `score migrate "$SERVICE"`, made safe for many replicas starting at once:
-#  - on PostgreSQL it holds an advisory lock, so concurrent starts take turns and
-#    the later ones find the schema at head (without it two pods race on the same
-#    DDL and one crashes);
-#  - when the database is at a revision this image does not know (a newer release
-#    migrated it, and this one is a rollback), it leaves the schema alone and lets
-#    the service start: migrations are expand/contract, so the previous release
-#    runs on the next release's schema (deploy/README.md, "Migrations").
+# `score migrate` is safe with many replicas starting at once (an advisory lock on
+# PostgreSQL) and on a rollback (a database ahead of this image is left alone):
+# see shared/migrations.py.
 migrate() {
-    python - "$SERVICE" <<'PY'
-import hashlib
-import logging
-import sys
-
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import text
-
-from shared.cli import main
-from shared.config import load_settings
-from shared.db import make_engine
-from shared.logs import configure_logging
-from shared.migrations import alembic_config
-from shared.runtime import load_runtime
-
-service = sys.argv[1]
-runtime = load_runtime(service)
-settings = load_settings(runtime.name)
-configure_logging(f"{runtime.name}-migrate", settings.log_level)
-log = logging.getLogger("boot.migrate")
-engine = make_engine(settings.database_url)
-if engine.dialect.name != "postgresql":
-    engine.dispose()
-    sys.exit(main(["migrate", service]))
-
-script = ScriptDirectory.from_config(alembic_config(runtime.migrations))
-known = {revision.revision for revision in script.walk_revisions()}
-key = int.from_bytes(hashlib.sha256(f"migrate-{runtime.name}".encode()).digest()[:8],
-                     "big", signed=True)
-with engine.connect() as lock:
-    log.info("waiting for the migration lock")
-    lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-    lock.commit()
-    try:
-        current = set(MigrationContext.configure(lock).get_current_heads())
-        lock.rollback()
-        unknown = current - known
-        if unknown:
-            log.warning("database is at revision(s) this image does not know; not migrating",
-                        extra={"revisions": sorted(unknown), "image_head": script.get_heads()})
-            code = 0
-        else:
-            log.info("migrating", extra={"from": sorted(current), "to": script.get_heads()})
-            code = main(["migrate", service])
-    finally:
-        lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-        lock.commit()
-engine.dispose()
-sys.exit(code)
-PY
+    score migrate "$SERVICE"
 }
 
 case "$ROLE" in

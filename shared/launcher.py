@@ -31,14 +31,13 @@ def available_services() -> list[str]:
 
 
 def seed_all(services: list[str]) -> None:
-    """Load each service's demo data (``services.<name>.seed.seed_demo(db)``, idempotent)."""
+    """Migrate each service's database and load the demo data (``services.demo``)."""
+    databases = {}
     for name in services:
-        if importlib.util.find_spec(f"services.{name}.seed") is None:
-            continue
-        runtime = load_runtime(name)
-        db = Database(load_settings(name).database_url)
-        db.migrate(runtime.migrations)
-        importlib.import_module(f"services.{name}.seed").seed_demo(db)
+        databases[name] = Database(load_settings(name).database_url)
+        databases[name].migrate(load_runtime(name).migrations)
+    importlib.import_module("services.demo").seed_marketplace(databases)
+    for db in databases.values():
         db.dispose()
 
 

@@ -194,16 +194,23 @@ def bootstrap_admin(db: Database, identity: Identity) -> User | None:
     with db.reading() as session:
         if session.scalar(select(User.id).where(User.email == email)) is not None:
             return None
-    password_hash = identity.passwords.hash(config.bootstrap_password)
     try:
-        with db.transaction() as session:
-            user = _create_user(session, identity.now(), email, config.bootstrap_name,
-                                password_hash, intended_role=None)
-            _grant(session, identity.now(), user.id, *PLATFORM_ORG, "platform_admin",
-                   granted_by=BOOTSTRAP)
-            return user
+        return create_member(db, identity, email, config.bootstrap_name,
+                             config.bootstrap_password, PLATFORM_ORG, "platform_admin",
+                             granted_by=BOOTSTRAP)
     except Conflict:  # another worker process created it first
         return None
+
+
+def create_member(db: Database, identity: Identity, email: str, name: str, password: str,
+                  org: tuple[str, str], role: str, granted_by: str) -> User:
+    """Create an account that already belongs to an organisation (bootstrap, demo data)."""
+    password_hash = identity.passwords.hash(password)  # slow: outside the write lock
+    with db.transaction() as session:
+        user = _create_user(session, identity.now(), normalise_email(email), name,
+                            password_hash, intended_role=None)
+        _grant(session, identity.now(), user.id, *org, role, granted_by=granted_by)
+        return user
 
 
 def _check_bootstrap_credentials(email: str, password: str) -> None:

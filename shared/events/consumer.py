@@ -1,8 +1,9 @@
 """The consumer runner: applies each consumed event exactly once, or dead-letters it.
 
 For every record: parse and validate; open a transaction; insert the event id
-into the inbox (already there → a duplicate, skip); run the handler; commit;
-only then commit the offset. A failing handler is retried with backoff; after
+into the inbox (already there → a duplicate, skip); run the handler; commit.
+Offsets are committed only after that, once per polled batch and partition.
+A failing handler is retried with backoff; after
 ``max_attempts`` the record goes to ``<topic>.dlq.<group>`` with its error
 and the runner moves on. A record that cannot be parsed is dead-lettered at
 once (retrying cannot fix it). No offset is committed for a record that was
@@ -48,6 +49,14 @@ class Stopped(Exception):
     """Shutdown was requested while a record was still waiting for a retry."""
 
 
+def _commit_last(consumer: BusConsumer, finished: list[Message]) -> None:
+    # One commit per partition per batch: every record up to it is applied or
+    # dead-lettered, and committing each record alone would cost a round trip each.
+    last = {(m.topic, m.partition): m for m in finished}
+    for message in last.values():
+        consumer.commit(message)
+
+
 def dlq_topic(topic: str, group: str) -> str:
     """Where ``group``'s dead letters from ``topic`` go."""
     return f"{topic}.dlq.{group}"
@@ -73,11 +82,15 @@ class ConsumerRunner:
         log.info("consumer started", extra={"group": self.group, "topics": self.handlers.topics})
         try:
             while not stop.is_set():
-                for message in consumer.poll(timeout_ms=100):
-                    if stop.is_set():
-                        break  # the rest is re-delivered to whoever runs next
-                    self.process(message, stop)
-                    consumer.commit(message)
+                finished: list[Message] = []
+                try:
+                    for message in consumer.poll(timeout_ms=100):
+                        if stop.is_set():
+                            break  # the rest is re-delivered to whoever runs next
+                        self.process(message, stop)
+                        finished.append(message)
+                finally:
+                    _commit_last(consumer, finished)
         except Stopped:
             log.info("stopped while retrying; the record will be re-delivered")
         finally:

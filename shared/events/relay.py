@@ -29,8 +29,10 @@ log = logging.getLogger(__name__)
 class Relay:
     """Publishes one service's outbox."""
 
+    DEFAULT_BATCH_SIZE = 500
+
     def __init__(self, db: Database, bus: Bus, service: str, *,
-                 batch_size: int = 500, poll_ms: int = 100) -> None:
+                 batch_size: int = DEFAULT_BATCH_SIZE, poll_ms: int = 100) -> None:
         self.db = db
         self.bus = bus
         self.service = service
