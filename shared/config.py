@@ -58,6 +58,9 @@ class Settings:
     token_issuer: str = "score-identity"
     token_audience: str = "score"
     max_content_length: int = 1024 * 1024
+    # How many reverse proxies in front set X-Forwarded-For/-Proto (0: trust none);
+    # identity's per-IP login throttling needs the real client address.
+    trusted_proxies: int = 0
     auto_migrate: bool = True
     run_workers: bool = False
     relay_poll_ms: int = 100

@@ -54,16 +54,17 @@ def upgrade(engine: Engine, script_location: str | Path, revision: str = "head")
     """Upgrade the database behind ``engine`` to ``revision`` (see the module docstring)."""
     cfg = alembic_config(script_location)
     known = {r.revision for r in ScriptDirectory.from_config(cfg).walk_revisions()}
-    with engine.connect() as connection, _migration_lock(connection, str(script_location)):
-        with connection.begin():
-            current = set(MigrationContext.configure(connection).get_current_heads())
-            unknown = current - known
-            if unknown:
-                log.warning("database is at a revision this code does not know; not migrating",
-                            extra={"revisions": sorted(unknown)})
-                return
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, revision)
+    with (engine.connect() as connection,
+          _migration_lock(connection, str(script_location)),
+          connection.begin()):
+        current = set(MigrationContext.configure(connection).get_current_heads())
+        unknown = current - known
+        if unknown:
+            log.warning("database is at a revision this code does not know; not migrating",
+                        extra={"revisions": sorted(unknown)})
+            return
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
 
 
 def run_env(target_metadata: MetaData | list[MetaData]) -> None:

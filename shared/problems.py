@@ -45,7 +45,7 @@ class ProblemApi(Api):
             elif status == 422:
                 status = 400
                 title, detail = "Invalid request parameters", "see errors for each parameter"
-            elif status == 400:
+            elif status == 400 and "Invalid JSON body." in str(messages):
                 detail = "the request body is not valid JSON"
         if status >= 500:
             detail = "an unexpected error occurred"

@@ -41,6 +41,11 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
         API_SPEC_OPTIONS={"info": {"description": runtime.description}},
         JSON_SORT_KEYS=False,
     )
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     db = Database(settings.database_url)
     if settings.auto_migrate:
         db.migrate(runtime.migrations)

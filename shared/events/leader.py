@@ -7,6 +7,7 @@ database, released by the kernel when the process dies.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -25,12 +26,27 @@ class Leadership:
         self._fd: int | None = None
 
     def acquire(self) -> bool:
-        """Become leader if nobody is; True while we are."""
-        if self._conn is not None or self._fd is not None:
+        """Become leader if nobody is; True while we are (re-checked on every call)."""
+        if self._fd is not None:
             return True
+        if self._conn is not None:
+            if self._lock_connection_alive():
+                return True
+            self.release()  # the server dropped our lock with the connection
+
         if self.engine.dialect.name == "postgresql":
             return self._acquire_advisory()
         return self._acquire_flock()
+
+    def _lock_connection_alive(self) -> bool:
+        # A cut connection loses the advisory lock; a standby may already lead.
+        assert self._conn is not None
+        try:
+            self._conn.execute(text("SELECT 1"))
+            self._conn.commit()
+            return True
+        except Exception:  # any failure means the lock is gone
+            return False
 
     def _acquire_advisory(self) -> bool:
         key = int.from_bytes(hashlib.sha256(self.name.encode()).digest()[:8], "big", signed=True)
@@ -58,7 +74,8 @@ class Leadership:
     def release(self) -> None:
         """Step down (closing the connection or file drops the lock)."""
         if self._conn is not None:
-            self._conn.close()
+            with contextlib.suppress(Exception):  # closing a dead connection may fail
+                self._conn.close()
             self._conn = None
         if self._fd is not None:
             os.close(self._fd)

@@ -107,6 +107,10 @@ class Relay:
             self._waiter = _Listener(self.db)
         self._waiter.wait(self.poll_s)
 
+    def close(self) -> None:
+        """Release the producer, the listener and leadership."""
+        self._reset()
+
     def _reset(self) -> None:
         for closeable in (self._producer, self._waiter):
             if closeable is not None:
