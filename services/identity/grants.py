@@ -17,7 +17,8 @@ from services.identity import throttle
 from services.identity.context import Identity
 from services.identity.models import Client, Membership, RefreshToken, User, new_id
 from services.identity.service import active_memberships, normalise_email
-from services.identity.tokens import Grant, digest, new_secret, secret_matches, sign_access_token
+from services.identity.tokens import digest, new_secret, secret_matches, sign_access_token
+from shared.auth import Principal
 from shared.db import Database
 from shared.errors import DomainError
 
@@ -99,12 +100,12 @@ def _choose_membership(session: Session, user_id: str, org_id: str | None) -> Me
                           errors={"org_id": ["not one of your organisations"]})
 
 
-def _grant_for(user: User, membership: Membership | None) -> Grant:
+def _grant_for(user: User, membership: Membership | None) -> Principal:
     if membership is not None:
-        return Grant(user.id, membership.role, membership.org_id, membership.org_type)
+        return Principal(user.id, membership.role, membership.org_id, membership.org_type)
     if user.intended_role is None:
         raise invalid_grant("the account has no active membership")
-    return Grant(user.id, user.intended_role)
+    return Principal(user.id, user.intended_role)
 
 
 def _issue_refresh(session: Session, identity: Identity, user_id: str,
@@ -117,7 +118,7 @@ def _issue_refresh(session: Session, identity: Identity, user_id: str,
     return secret
 
 
-def _tokens(identity: Identity, grant: Grant, refresh: str | None) -> IssuedTokens:
+def _tokens(identity: Identity, grant: Principal, refresh: str | None) -> IssuedTokens:
     access = sign_access_token(identity.keys, identity.config, grant)
     return IssuedTokens(access, identity.config.access_ttl_s, refresh)
 
@@ -139,7 +140,7 @@ def refresh_grant(db: Database, identity: Identity, refresh_token: str) -> Issue
 
 
 def _rotate(session: Session, identity: Identity, token: RefreshToken,
-            now: dt.datetime) -> tuple[Grant, str]:
+            now: dt.datetime) -> tuple[Principal, str]:
     """Use ``token`` up; the grant as it stands now and the family's next refresh token."""
     token.used_at = now
     user = session.get(User, token.user_id)
@@ -187,7 +188,8 @@ def client_credentials_grant(db: Database, identity: Identity, client_id: str,
         raise invalid_client()
     if client.revoked_at is not None:
         raise invalid_client("the client has been revoked")
-    return _tokens(identity, Grant(client.id, client.role, client.org_id, client.org_type), None)
+    machine = Principal(client.id, client.role, client.org_id, client.org_type)
+    return _tokens(identity, machine, None)
 
 
 def revoke_refresh_token(db: Database, identity: Identity, refresh_token: str) -> None:

@@ -7,24 +7,14 @@ strength (nobody can guess one), and it lets a token be found by its digest.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import hmac
 import secrets
 
 from services.identity.config import IdentityConfig
 from services.identity.keys import KeyRing
+from shared.auth import Principal
 from shared.tokens import access_claims
-
-
-@dataclasses.dataclass(frozen=True)
-class Grant:
-    """Who an access token speaks for: a user or client, its role and organisation."""
-
-    subject: str
-    role: str
-    org: str | None = None
-    org_type: str | None = None
 
 
 def new_secret() -> str:
@@ -42,8 +32,8 @@ def secret_matches(secret: str, stored_digest: str) -> bool:
     return hmac.compare_digest(digest(secret), stored_digest)
 
 
-def sign_access_token(keys: KeyRing, config: IdentityConfig, grant: Grant) -> str:
-    """A short-lived access token for ``grant``, signed with the current key."""
+def sign_access_token(keys: KeyRing, config: IdentityConfig, grant: Principal) -> str:
+    """A short-lived access token speaking for ``grant``, signed with the current key."""
     claims = access_claims(issuer=config.issuer, audience=config.audience,
                            subject=grant.subject, role=grant.role, org=grant.org,
                            org_type=grant.org_type, ttl_s=config.access_ttl_s,
