@@ -6,8 +6,11 @@ import uuid
 
 import pytest
 
+from shared.db import Database
 from shared.events.bus.kafka import KafkaBus
 from shared.events.bus.local import LocalBus
+from tests.support import pingpong
+from tests.support.apps import migrated_sqlite
 
 
 @pytest.fixture(params=["local", pytest.param("kafka", marks=pytest.mark.integration)])
@@ -32,3 +35,27 @@ def bus(bus_factory):
 def topic() -> str:
     """A topic no other test uses."""
     return f"score.test{uuid.uuid4().hex[:10]}"
+
+
+def _database(runtime, directory):
+    database = Database(migrated_sqlite(runtime, directory))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def pings_db(tmp_path):
+    """The publishing test service's database (SQLite, migrated)."""
+    yield from _database(pingpong.runtime(), tmp_path)
+
+
+@pytest.fixture
+def pongs_db(tmp_path):
+    """The consuming test service's database (SQLite, migrated)."""
+    yield from _database(pingpong.pongs_runtime(), tmp_path)
+
+
+@pytest.fixture
+def local_bus(tmp_path) -> LocalBus:
+    """A local bus in this test's directory."""
+    return LocalBus(str(tmp_path / "bus.db"))

@@ -7,14 +7,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from shared.db import Database
 from shared.events import Handler, Handlers
-from shared.events.bus.local import LocalBus
 from shared.events.consumer import ConsumerRunner, dlq_topic
 from shared.events.envelope import EventEnvelope
 from shared.events.tables import dead_letters, inbox
-from tests.support import pingpong
-from tests.support.apps import migrated_sqlite
 from tests.support.pingpong.handlers import HANDLERS
 from tests.support.pingpong.models import Pong
 
@@ -23,15 +19,13 @@ GROUP = "score-pongs"
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database(migrated_sqlite(pingpong.pongs_runtime(), tmp_path))
-    yield database
-    database.dispose()
+def db(pongs_db):
+    return pongs_db
 
 
 @pytest.fixture
-def bus(tmp_path):
-    return LocalBus(str(tmp_path / "bus.db"))
+def bus(local_bus):
+    return local_bus
 
 
 @pytest.fixture

@@ -5,22 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from shared.db import Database
 from shared.events import publish
 from shared.events.envelope import EventEnvelope
 from shared.events.registry import EventSchemaError
 from shared.events.tables import outbox
-from tests.support import pingpong
-from tests.support.apps import migrated_sqlite
 from tests.support.pingpong.events import PING_SENT
 from tests.support.pingpong.models import Ping
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database(migrated_sqlite(pingpong.runtime(), tmp_path))
-    yield database
-    database.dispose()
+def db(pings_db):
+    return pings_db
 
 
 def payload(**overrides):

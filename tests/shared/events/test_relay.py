@@ -8,28 +8,22 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from shared.db import Database
 from shared.events import publish
 from shared.events.bus.base import BusError
-from shared.events.bus.local import LocalBus
 from shared.events.envelope import EventEnvelope
 from shared.events.relay import Relay
 from shared.events.tables import outbox
-from tests.support import pingpong
-from tests.support.apps import migrated_sqlite
 from tests.support.pingpong.events import PING_SENT
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database(migrated_sqlite(pingpong.runtime(), tmp_path))
-    yield database
-    database.dispose()
+def db(pings_db):
+    return pings_db
 
 
 @pytest.fixture
-def bus(tmp_path):
-    return LocalBus(str(tmp_path / "bus.db"))
+def bus(local_bus):
+    return local_bus
 
 
 def add_pings(db, n: int, key: str = "k") -> list[str]:
