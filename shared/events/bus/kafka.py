@@ -111,10 +111,16 @@ class KafkaBusConsumer(BusConsumer):
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_interval_ms=600_000,
+            # A topic created after we joined (its first event) is noticed within
+            # seconds, not the default five minutes.
+            metadata_max_age_ms=5000,
         )
         if start:
             self._assign_from(topics, start)
         else:
+            # Fetch metadata first: joining the group with none assigns no partitions.
+            for topic in topics:
+                self._consumer.partitions_for_topic(topic)
             self._consumer.subscribe(topics)
 
     def _assign_from(self, topics, start) -> None:
