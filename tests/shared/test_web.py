@@ -166,3 +166,15 @@ def test_readiness_fails_with_503_when_the_bus_is_unreachable(app, client):
     app.extensions["score_bus"] = DownBus()
     body = assert_problem(client.get("/readyz"), 503)
     assert body["checks"] == {"database": "ok", "bus": "unavailable: ConnectionError"}
+
+
+def test_metrics_still_answer_and_readiness_says_503_when_kafka_is_unreachable(tmp_path,
+                                                                              app_config):
+    url = migrated_sqlite(pingpong.pongs_runtime(), tmp_path)
+    from shared.web import create_service_app
+
+    app = create_service_app(pingpong.pongs_runtime(), app_config(
+        database_url=url, bus="kafka", kafka_bootstrap="127.0.0.1:1"))
+    client = app.test_client()
+    assert client.get("/metrics").status_code == 200
+    assert assert_problem(client.get("/readyz"), 503)["checks"]["bus"].startswith("unavailable")

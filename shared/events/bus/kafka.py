@@ -40,8 +40,14 @@ class KafkaBus(Bus):
                                 instance)
 
     def lag(self, group, topics):
-        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group,
-                                 enable_auto_commit=False, client_id=f"{self.client_id}-lag")
+        # Short timeouts: lag is read by /metrics scrapes, which must not hang on an outage.
+        try:
+            consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group,
+                                     enable_auto_commit=False,
+                                     client_id=f"{self.client_id}-lag",
+                                     bootstrap_timeout_ms=3000, request_timeout_ms=5000)
+        except KafkaError as exc:
+            raise BusError(f"kafka {self.bootstrap}: {exc}") from exc
         try:
             result = {}
             for topic in topics:
@@ -50,13 +56,15 @@ class KafkaBus(Bus):
                 ends = consumer.end_offsets(parts) if parts else {}
                 result[topic] = sum(ends[tp] - (consumer.committed(tp) or 0) for tp in parts)
             return result
+        except KafkaError as exc:
+            raise BusError(f"kafka lag of {group}: {exc}") from exc
         finally:
             consumer.close()
 
     def ping(self) -> None:
         try:
             admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id,
-                                     request_timeout_ms=3000)
+                                     request_timeout_ms=3000, bootstrap_timeout_ms=3000)
             admin.list_topics()
             admin.close()
         except KafkaError as exc:
