@@ -94,6 +94,22 @@ def run(argv: Sequence[str | os.PathLike[str]], *, what: str, **kwargs: object) 
     return proc.stdout
 
 
+def apt_install(*packages: str) -> None:
+    """``apt-get update && apt-get install PACKAGES`` (root, or passwordless sudo)."""
+    if os.geteuid() == 0:
+        prefix: list[str] = []
+    elif shutil.which("sudo"):
+        prefix = ["sudo", "-n"]
+    else:
+        raise ComponentError(f"missing: run `apt-get install {' '.join(packages)}` as root")
+    if not shutil.which("apt-get"):
+        raise ComponentError(f"missing and no apt-get: install {' '.join(packages)}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run([*prefix, "apt-get", "update", "-q"], what="apt-get update", env=env)
+    run([*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
+        what=f"apt-get install {' '.join(packages)}", env=env)
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -15,13 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, ModuleType
 
-from tests.infra import ComponentError, Service, asyncapi, kafka, postgres, stripe_mock
+from tests.infra import ComponentError, Service, asyncapi, kafka, postgres, stripe_mock, tools
 
 COMPONENTS: dict[str, ModuleType] = {
     "kafka": kafka,
     "postgres": postgres,
     "stripe-mock": stripe_mock,
     "asyncapi-schema": asyncapi,
+    "deploy-tools": tools,
 }
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from tests.infra import (
     ComponentError,
     Service,
+    apt_install,
     install_lock,
     make_workdir,
     run,
@@ -66,25 +67,6 @@ def _find_bindir() -> Path | None:
     return None
 
 
-def _apt_install() -> None:
-    """``apt-get update && apt-get install postgresql`` (root, or passwordless sudo)."""
-    if os.geteuid() == 0:
-        prefix: list[str] = []
-    elif shutil.which("sudo"):
-        prefix = ["sudo", "-n"]
-    else:
-        raise ComponentError("PostgreSQL missing: run `apt-get install postgresql` as root")
-    if not shutil.which("apt-get"):
-        raise ComponentError("PostgreSQL missing and no apt-get: install PostgreSQL server")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    run([*prefix, "apt-get", "update", "-q"], what="apt-get update", env=env)
-    run(
-        [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql"],
-        what="apt-get install postgresql",
-        env=env,
-    )
-
-
 def ensure_installed() -> Path:
     """Return the PostgreSQL bin dir (initdb, postgres, psql), apt-installing when missing."""
     global _installed
@@ -94,7 +76,7 @@ def ensure_installed() -> Path:
             with install_lock("postgres"):
                 bindir = _find_bindir()
                 if bindir is None:
-                    _apt_install()
+                    apt_install("postgresql")
                     bindir = _find_bindir()
         if bindir is None:
             raise ComponentError("PostgreSQL installed but no initdb found")
