@@ -7,6 +7,7 @@ The first domain service and the model of the shape (``docs/SERVICE_GUIDE.md``):
     access.py      who sees and changes what   clock.py    "today" in WIB
     service/       use cases, one per command, each holding its transaction
     search.py      public search and keyset pagination (Core, no ORM on the hot path)
+    search_cache.py  cached search pages, keyed by the search version (never stale)
     schemas.py     request/response schemas    queries.py  query-string schemas (→ 400)
     api/           thin flask-smorest views, one blueprint per resource
     events.py      published event types and their payload builders
@@ -37,7 +38,14 @@ def runtime() -> ServiceRuntime:
         blueprints=api.blueprints,
         events=events.EVENTS,
         handlers=handlers.HANDLERS,
+        on_init=_on_init,
     )
+
+
+def _on_init(app) -> None:
+    from services.catalog import search_cache
+
+    search_cache.init_app(app)
 
 
 def create_app(config=None):

@@ -66,7 +66,9 @@ def test_a_published_session_reaches_kafka_and_enrolments_fill_its_seats(
     provider = build.provider()
     ts = build.session(build.course(provider), "draft", capacity=12)
     staff = auth("provider_staff", provider.id, "provider")
+    assert client.get("/sessions").json["items"] == []  # cached: the next search must see
     assert client.post(f"/sessions/{ts.id}/publish", headers=staff).status_code == 200
+    assert [i["seats_taken"] for i in client.get("/sessions").json["items"]] == [0]
 
     assert relay_all(db, bus) >= 4  # registered, approved, course and session published
     [(record, event)] = find_on_topic(
@@ -101,6 +103,7 @@ def test_a_published_session_reaches_kafka_and_enrolments_fill_its_seats(
     assert runner.stats["duplicate"] >= 1, runner.stats
     body = client.get(f"/sessions/{ts.id}").json
     assert (body["seats_taken"], body["seats_free"], body["is_full"]) == (5, 7, False)
+    assert [i["seats_taken"] for i in client.get("/sessions").json["items"]] == [5]
 
 
 def test_search_and_keyset_pagination_work_on_postgresql(pg_database, app_config):

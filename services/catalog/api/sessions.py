@@ -11,6 +11,7 @@ from services.catalog import search, service
 from services.catalog.api import AUTH
 from services.catalog.queries import ProviderSessionArgs, SessionSearchArgs
 from services.catalog.schemas import ReasonIn, SessionIn, SessionOut, SessionPage, SessionPatch
+from services.catalog.search_cache import cached_page
 from shared.auth import current_principal, require_principal, roles_required
 from shared.web import current_db
 
@@ -27,6 +28,7 @@ def json_response(body: dict):
 class Sessions(MethodView):
     """Public search."""
 
+    @cached_page
     @blp.arguments(SessionSearchArgs(), location="query", unknown=RAISE)
     @blp.response(200, SessionPage)
     def get(self, args):

@@ -1,0 +1,166 @@
+"""Cached search pages are never stale: every write is visible in the very next search."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from services.catalog import search, service
+from services.catalog.models import SearchVersion, TrainingSession
+from services.catalog.search_cache import EXTENSION, PageCache
+from tests.catalog.builders import ADMIN, Builder
+from tests.catalog.conftest import assert_problem
+from tests.catalog.test_seats import CANCELLED, CONFIRMED, Enrolments
+
+
+def ids(client, query: str = "") -> list[str]:
+    r = client.get("/sessions" + query)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return [item["id"] for item in r.json["items"]]
+
+
+def item(client, session_id: str, query: str = "") -> dict:
+    r = client.get("/sessions" + query)
+    return next(i for i in r.json["items"] if i["id"] == session_id)
+
+
+@pytest.fixture
+def cache(app) -> PageCache:
+    return app.extensions[EXTENSION]
+
+
+def test_a_repeated_search_is_served_from_the_cache_byte_for_byte(app, client, build, cache):
+    build.world()
+    first = client.get("/sessions?limit=5")
+    second = client.get("/sessions?limit=5")
+    assert (cache.misses, cache.hits) == (1, 1)
+    assert second.get_data() == first.get_data()
+    assert second.mimetype == first.mimetype == "application/json"
+    assert second.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+    del app.extensions[EXTENSION]  # the uncached path gives the same bytes
+    assert client.get("/sessions?limit=5").get_data() == first.get_data()
+
+
+def test_searching_never_bumps_the_version(app, client, build):
+    build.world()
+    db = app.extensions["score_db"]
+    before = search.search_version(db)
+    for query in ("", "?limit=1", "?module=M1", "?limit=0"):
+        client.get("/sessions" + query)
+    assert search.search_version(db) == before
+
+
+def test_publishing_a_session_shows_in_the_next_search(client, build, db):
+    _provider, course, shown = build.world()
+    draft = build.session(course, "draft")
+    assert ids(client) == [shown.id]
+    service.publish_session(db, Builder.staff(course.provider_id), draft.id)
+    assert set(ids(client)) == {shown.id, draft.id}
+
+
+def test_editing_a_session_shows_in_the_next_search(client, build, db):
+    _provider, course, ts = build.world()
+    assert item(client, ts.id)["capacity"] == 20
+    service.update_session(db, Builder.staff(course.provider_id), ts.id,
+                           {"capacity": 7, "city": "Cirebon"})
+    changed = item(client, ts.id)
+    assert (changed["capacity"], changed["city"]) == (7, "Cirebon")
+    assert ids(client, "?city=cirebon") == [ts.id]
+
+
+def test_cancelling_a_session_removes_it_from_the_next_search(client, build, db):
+    _provider, course, ts = build.world()
+    assert ids(client) == [ts.id]
+    service.cancel_session(db, Builder.staff(course.provider_id), ts.id, "no venue")
+    assert ids(client) == []
+
+
+def test_suspending_and_reinstating_a_provider_shows_in_the_next_search(client, build, db):
+    provider, _course, ts = build.world()
+    assert ids(client) == [ts.id]
+    service.suspend_provider(db, ADMIN, provider.id, "audit findings")
+    assert ids(client) == []
+    service.approve_provider(db, ADMIN, provider.id, "resolved")
+    assert ids(client) == [ts.id]
+
+
+def test_editing_a_course_or_provider_shows_in_the_next_search(client, build, db):
+    provider, course, ts = build.world()
+    assert item(client, ts.id)["course"]["title_en"] != "Renamed"
+    service.update_course(db, Builder.staff(provider.id), course.id, {"title_en": "Renamed"})
+    assert item(client, ts.id)["course"]["title_en"] == "Renamed"
+    service.update_provider(db, Builder.staff(provider.id), provider.id,
+                            {"legal_name": "PT Baru"})
+    assert item(client, ts.id)["provider"]["legal_name"] == "PT Baru"
+
+
+def test_seat_events_show_in_the_next_search(app, client, build):
+    _provider, _course, ts = build.world()
+    assert item(client, ts.id, "?has_free_seats=true")["seats_taken"] == 0
+    enrolments = Enrolments(app)
+    enrolments.deliver(enrolments.event(CONFIRMED, "e-1", ts.id, 20))
+    assert item(client, ts.id)["seats_taken"] == 20
+    assert ids(client, "?has_free_seats=true") == []
+    enrolments.deliver(enrolments.event(CANCELLED, "e-1", ts.id, 20))
+    assert item(client, ts.id, "?has_free_seats=true")["seats_taken"] == 0
+
+
+def test_dml_statements_through_a_session_bump_the_version(client, build, db):
+    _provider, _course, ts = build.world()
+    assert item(client, ts.id)["capacity"] == 20
+    with db.transaction() as session:  # Core table statement, not the ORM entity
+        session.execute(update(TrainingSession.__table__)
+                        .where(TrainingSession.__table__.c.id == ts.id).values(capacity=9))
+    assert item(client, ts.id)["capacity"] == 9
+
+
+def test_a_rolled_back_write_leaves_the_version_alone(client, build, db):
+    build.world()
+    before = search.search_version(db)
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        session.execute(update(TrainingSession).values(capacity=3))
+        raise RuntimeError("abort")
+    assert search.search_version(db) == before
+    with db.reading() as session:
+        assert set(session.scalars(select(TrainingSession.capacity))) == {20}
+
+
+def test_one_bump_per_transaction(build, db):
+    _provider, course, _ts = build.world()
+    before = search.search_version(db)
+    build.session(course, "draft")  # create: one transaction
+    assert search.search_version(db) == before + 1
+    with db.reading() as session:
+        assert session.scalar(select(SearchVersion.version)) == before + 1
+
+
+@pytest.mark.parametrize("query", ["?limit=0", "?provnce=32", "?module=M9", "?cursor=garbage"])
+def test_invalid_parameters_are_still_a_400_and_never_cached(client, build, cache, query):
+    build.world()
+    for _ in range(2):
+        assert_problem(client.get("/sessions" + query), 400)
+    assert len(cache) == 0 and cache.hits == 0
+
+
+def test_the_search_parameters_stay_documented(client):
+    spec = client.get("/openapi.json").json
+    names = {p["name"] for p in spec["paths"]["/sessions"]["get"]["parameters"]}
+    assert {"q", "module", "province", "sort", "limit", "cursor", "has_free_seats"} <= names
+
+
+def test_the_page_cache_is_a_bounded_lru_of_the_newest_version():
+    cache = PageCache(max_entries=2, max_bytes=10)
+    cache.put(1, b"a", b"AAAA")
+    cache.put(1, b"b", b"BBBB")
+    assert cache.get(1, b"a") == b"AAAA"  # a is now the most recent
+    cache.put(1, b"c", b"CCCC")
+    assert (cache.get(1, b"b"), cache.get(1, b"a"), cache.get(1, b"c")) == (None, b"AAAA", b"CCCC")
+    cache.put(1, b"d", b"DDDDDDDD")  # 12 bytes > 10: the oldest goes
+    assert len(cache) == 1 and cache.get(1, b"d") == b"DDDDDDDD"
+    assert cache.get(2, b"d") is None  # another version never matches
+    cache.put(2, b"e", b"E")
+    assert cache.get(1, b"d") is None and cache.get(2, b"e") == b"E"  # old version dropped
+    cache.put(1, b"late", b"L")  # computed at an older version than one already seen
+    assert cache.get(1, b"late") is None and len(cache) == 1
+    cache.put(2, b"huge", b"H" * 11)
+    assert cache.get(2, b"huge") is None
