@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, current_app
+from flask.sessions import SecureCookieSessionInterface
 
 from shared.auth import init_auth
 from shared.config import load_settings
@@ -41,6 +42,7 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
         API_SPEC_OPTIONS={"info": {"description": runtime.description}},
         JSON_SORT_KEYS=False,
     )
+    app.session_interface = _CookieSessionsOnDemand()
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -67,6 +69,20 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
 
         start_workers(app)
     return app
+
+
+class _CookieSessionsOnDemand(SecureCookieSessionInterface):
+    """Flask's cookie sessions, minus their per-request cost when no cookie was sent.
+
+    The stock interface builds its signing serializer on every request; the APIs
+    are token-based, so almost no request carries a session cookie. Without one,
+    an empty session is what the stock interface would return too.
+    """
+
+    def open_session(self, app, request):
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def current_db() -> Database:

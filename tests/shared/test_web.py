@@ -178,3 +178,20 @@ def test_metrics_still_answer_and_readiness_says_503_when_kafka_is_unreachable(t
     client = app.test_client()
     assert client.get("/metrics").status_code == 200
     assert assert_problem(client.get("/readyz"), 503)["checks"]["bus"].startswith("unavailable")
+
+
+def test_flask_cookie_sessions_still_work_when_a_cookie_is_sent(app):
+    from flask import session
+
+    @app.get("/_session/<value>")
+    def remember(value):
+        previous = session.get("value")
+        session["value"] = value
+        return {"previous": previous}
+
+    client = app.test_client()
+    assert client.get("/_session/a").json == {"previous": None}
+    assert client.get("/_session/b").json == {"previous": "a"}
+    fresh = app.test_client()  # no cookie: an empty session, nothing set on the response
+    assert fresh.get("/healthz").headers.get("Set-Cookie") is None
+    assert fresh.get("/_session/c").json == {"previous": None}
