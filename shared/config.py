@@ -69,6 +69,8 @@ class Settings:
     consumer_max_attempts: int = 5
     consumer_backoff_ms: int = 200
     log_level: str = "INFO"
+    # The embedded launcher's port for this service (0: its DEV_PORTS entry).
+    port: int = 0
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     @property

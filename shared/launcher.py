@@ -54,10 +54,18 @@ def _wait_healthy(name: str, port: int, process: subprocess.Popen, timeout_s: fl
     raise SystemExit(f"{name} did not become healthy on port {port}")
 
 
+def service_port(name: str) -> int:
+    """Where the launcher serves ``name`` (``SCORE_<NAME>_PORT`` or its development port)."""
+    return load_settings(name).port or DEV_PORTS[name]
+
+
 def run_all(seed: bool = True) -> int:
     """Start every service, print where they are, and wait for Ctrl-C."""
     services = available_services()
     env = dict(os.environ, SCORE_RUN_WORKERS="true")
+    if "identity" in services and "SCORE_JWKS_URL" not in env:
+        env["SCORE_JWKS_URL"] = (f"http://127.0.0.1:{service_port('identity')}"
+                                 "/.well-known/jwks.json")
     if seed:
         seed_all(services)
     processes: dict[str, subprocess.Popen] = {}
@@ -79,7 +87,7 @@ def run_all(seed: bool = True) -> int:
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
         for name in services:
-            port = DEV_PORTS[name]
+            port = service_port(name)
             processes[name] = subprocess.Popen(
                 [sys.executable, "-m", "shared.cli", "serve", name, "--port", str(port)],
                 env=env)
@@ -99,6 +107,6 @@ def run_all(seed: bool = True) -> int:
 def _print_urls(services: list[str]) -> None:
     print("\nSCORE Marketplace is running (embedded: SQLite in var/, local event bus):")
     for name in services:
-        port = DEV_PORTS[name]
+        port = service_port(name)
         print(f"  {name:<14} http://127.0.0.1:{port}   API docs: http://127.0.0.1:{port}/docs")
     print("Demo accounts: see README.md (Try it). Press Ctrl-C to stop.\n", flush=True)

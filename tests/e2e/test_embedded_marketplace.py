@@ -1,0 +1,127 @@
+"""The README's run command: every service, the local bus and demo data, on one machine.
+
+Starts ``score run`` as a newcomer would (in a scratch data directory, on free
+ports) and uses the marketplace over HTTP: public search, a demo login whose
+provider membership arrives through events, the auditor's read-only view.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from tests.infra.ports import free_ports
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "score-demo-2026"
+
+
+@pytest.fixture(scope="module")
+def marketplace(tmp_path_factory):
+    data = tmp_path_factory.mktemp("embedded")
+    identity_port, catalog_port = free_ports(2)
+    env = dict(os.environ, SCORE_DATA_DIR=str(data), SCORE_IDENTITY_PORT=str(identity_port),
+               SCORE_CATALOG_PORT=str(catalog_port), SCORE_LOG_LEVEL="WARNING")
+    for name in [k for k in env if k.endswith("_DATABASE_URL") or k in ("SCORE_BUS",)]:
+        env.pop(name)
+    log = (data / "run.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "shared.cli", "run"], env=env,
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: "is running" in (data / "run.log").read_text(), 120,
+                 lambda: (data / "run.log").read_text()[-3000:])
+        yield {"identity": f"http://127.0.0.1:{identity_port}",
+               "catalog": f"http://127.0.0.1:{catalog_port}", "process": process}
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def wait_for(predicate, timeout_s: float, explain=lambda: "") -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"timed out; {explain()}")
+
+
+def call(url: str, data: dict | None = None, token: str | None = None, form: bool = False):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = None
+    if data is not None:
+        body = (urllib.parse.urlencode(data) if form else json.dumps(data)).encode()
+        headers["Content-Type"] = ("application/x-www-form-urlencoded" if form
+                                   else "application/json")
+    request = urllib.request.Request(url, data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def login(marketplace, email: str) -> tuple[str, dict]:
+    status, body = call(f"{marketplace['identity']}/oauth/token",
+                        {"grant_type": "password", "username": email, "password": PASSWORD},
+                        form=True)
+    assert status == 200, body
+    payload = body["access_token"].split(".")[1]
+    return body["access_token"], json.loads(base64.urlsafe_b64decode(payload + "=="))
+
+
+def test_the_public_can_search_the_seeded_sessions(marketplace):
+    status, page = call(f"{marketplace['catalog']}/sessions?module=M1&limit=5")
+    assert status == 200 and len(page["items"]) == 5
+    assert {item["course"]["module_code"] for item in page["items"]} == {"M1"}
+
+
+def test_provider_staff_get_their_membership_through_events_and_manage_their_provider(
+        marketplace):
+    claims: dict = {}
+
+    def has_org() -> bool:
+        claims.update(login(marketplace, "staff@bedo.example")[1])
+        return bool(claims.get("org"))
+
+    wait_for(has_org, 60, lambda: f"claims: {claims}")
+    token, _ = login(marketplace, "staff@bedo.example")
+    status, provider = call(f"{marketplace['catalog']}/providers/{claims['org']}", token=token)
+    assert status == 200 and provider["legal_name"] == "BEDO"
+    status, _ = call(f"{marketplace['catalog']}/providers/{claims['org']}/sessions"
+                     "?status=draft", token=token)
+    assert status == 200
+
+
+def test_the_ilo_auditor_reads_everything_and_writes_nothing(marketplace):
+    token, claims = login(marketplace, "auditor@ilo.example")
+    assert claims["role"] == "ilo_auditor"
+    status, providers = call(f"{marketplace['catalog']}/providers?status=approved",
+                             token=token)
+    assert status == 200 and len(providers["items"]) == 8
+    status, problem = call(f"{marketplace['catalog']}/providers", {"legal_name": "X"},
+                           token=token)
+    assert status == 403 and problem["title"] == "Forbidden"
+
+
+def test_the_launcher_stops_every_service_on_sigterm(marketplace):
+    process = marketplace["process"]
+    os.killpg(process.pid, signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{marketplace['catalog']}/healthz", timeout=2)
