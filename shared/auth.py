@@ -49,15 +49,19 @@ class TokenVerifier:
     """Verifies access tokens with keys from a JWKS URL or a static JWKS document."""
 
     def __init__(self, issuer: str, audience: str, *, jwks_url: str | None = None,
-                 jwks: dict | None = None, leeway_s: int = 5) -> None:
+                 jwks: dict | None = None, leeway_s: int = 5,
+                 refetch_cooldown_s: float = 30) -> None:
         self.issuer = issuer
         self.audience = audience
         self.leeway_s = leeway_s
         if not jwks and not jwks_url:
             raise ValueError("a JWKS document or a JWKS URL is required")
         self._static = jwt.PyJWKSet.from_dict(jwks) if jwks else None
-        self._client = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300,
-                                       timeout=5) if jwks_url and not jwks else None
+        # An unknown kid refetches the JWKS (rotation), at most once per cooldown so
+        # a flood of forged kids cannot hammer identity.
+        self._client = jwt.PyJWKClient(
+            jwks_url, cache_keys=True, lifespan=300, timeout=5,
+            cooldown_duration=refetch_cooldown_s) if jwks_url and not jwks else None
 
     def _key_for(self, token: str):
         kid = jwt.get_unverified_header(token).get("kid")
