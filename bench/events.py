@@ -79,25 +79,31 @@ def relay_throughput(db: Database, bus: KafkaBus, count: int, batch_size: int) -
 
 
 def raw_round_trip(bootstrap: str, samples: int) -> list[float]:
+    """produce (acks=all) → a consumer in a group receives it, one message at a time."""
     topic = f"bench.rtt.{uuid.uuid4().hex[:6]}"
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     producer.send(topic, b"warm").get(timeout=30)
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="latest",
+    # From the earliest offset: "latest" could be resolved after a send and lose it.
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
                              group_id=f"rtt-{uuid.uuid4().hex[:6]}", enable_auto_commit=False)
-    while not consumer.assignment():
-        consumer.poll(timeout_ms=100)
+    _receive(consumer, 1)
     latencies = []
     for _ in range(samples):
         started = time.perf_counter()
         producer.send(topic, b"ping").get(timeout=30)
-        received = False
-        while not received:
-            for records in consumer.poll(timeout_ms=100).values():
-                received = bool(records)
+        _receive(consumer, 1)
         latencies.append((time.perf_counter() - started) * 1000)
     consumer.close()
     producer.close()
     return latencies
+
+
+def _receive(consumer: KafkaConsumer, count: int, timeout_s: float = 30) -> None:
+    deadline, got = time.monotonic() + timeout_s, 0
+    while got < count:
+        if time.monotonic() > deadline:
+            raise SystemExit("raw round trip: a message did not arrive within 30 s")
+        got += sum(len(r) for r in consumer.poll(timeout_ms=100).values())
 
 
 class TimedRunner(ConsumerRunner):
