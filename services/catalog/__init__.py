@@ -45,7 +45,10 @@ def runtime() -> ServiceRuntime:
 def _on_init(app) -> None:
     from services.catalog import search_cache
 
-    search_cache.init_app(app)
+    # SCORE_CATALOG_SEARCH_CACHE=false turns the page cache off (the bench measures both).
+    setting = str(app.extensions["score_settings"].get("search_cache", "true")).lower()
+    if setting not in ("0", "false", "no", "off"):
+        search_cache.init_app(app)
 
 
 def create_app(config=None):

@@ -164,3 +164,14 @@ def test_the_page_cache_is_a_bounded_lru_of_the_newest_version():
     assert cache.get(1, b"late") is None and len(cache) == 1
     cache.put(2, b"huge", b"H" * 11)
     assert cache.get(2, b"huge") is None
+
+
+def test_the_cache_can_be_switched_off_and_search_still_answers(tmp_path, app_config):
+    from services import catalog
+    from tests.support.apps import migrated_sqlite
+
+    app = catalog.create_app(app_config(
+        database_url=migrated_sqlite(catalog.runtime(), tmp_path), search_cache="false"))
+    assert EXTENSION not in app.extensions
+    response = app.test_client().get("/sessions")
+    assert response.status_code == 200 and response.json["items"] == []
