@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import pytest
 
-from tests.infra import ComponentError, Service
+from tests.infra import ComponentError
 from tests.infra import asyncapi as asyncapi_infra
 from tests.infra import kafka as kafka_infra
 from tests.infra import postgres as postgres_infra
@@ -27,7 +27,7 @@ from tests.infra.kafka import KafkaBroker
 from tests.infra.postgres import PostgresServer
 from tests.infra.stripe_mock import StripeMock
 
-S = TypeVar("S", bound=Service)
+S = TypeVar("S")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,15 +38,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: end-to-end test across running services")
 
 
-def _start(name: str, starter: Callable[[], S]) -> S:
-    """Start a component, or fail (``CI=true``) / skip the test with the reason."""
-    try:
-        return starter()
-    except (ComponentError, OSError) as exc:
-        reason = f"{name} unavailable: {exc}"
+def unavailable(reason: str) -> NoReturn:
+    """A component is missing: fail the test under ``CI=true``, skip it elsewhere."""
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
+
+
+def _start(name: str, starter: Callable[[], S]) -> S:
+    """Start (or install) a component, or :func:`unavailable` with the reason."""
+    try:
+        return starter()
+    except (ComponentError, OSError) as exc:
+        unavailable(f"{name} unavailable: {exc}")
 
 
 @pytest.fixture(scope="session")
@@ -99,11 +103,4 @@ def asyncapi_schema() -> dict:
     """The official AsyncAPI 3.0.0 JSON Schema (npm ``@asyncapi/specs``, cached)."""
     import json
 
-    try:
-        path = asyncapi_infra.ensure_installed()
-    except (ComponentError, OSError) as exc:
-        reason = f"AsyncAPI schema unavailable: {exc}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    return json.loads(path.read_text())
+    return json.loads(_start("AsyncAPI schema", asyncapi_infra.ensure_installed).read_text())

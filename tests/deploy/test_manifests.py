@@ -25,6 +25,7 @@ from shared.config import DEV_PORTS, DEV_SECRET, Settings, load_settings
 from shared.events.consumer import dlq_topic
 from shared.runtime import load_runtime
 from shared.tokens import SigningKey
+from tests.infra_fixtures import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -287,10 +288,7 @@ def required_tool(name: str) -> str:
     """A checker's path; missing fails under CI (``make test`` installs it), else skips."""
     found = shutil.which(name)
     if found is None:
-        reason = f"{name} is not installed (python -m tests.infra ensure deploy-tools)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
+        unavailable(f"{name} is not installed (python -m tests.infra ensure deploy-tools)")
     return found
 
 
