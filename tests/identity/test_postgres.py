@@ -1,7 +1,6 @@
 """The identity flows that depend on the database engine, on real PostgreSQL."""
 
 import pytest
-from _pytest.fixtures import FixtureLookupError
 from sqlalchemy import func, select
 
 from services import identity
@@ -13,12 +12,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def pg_client(request, identity_config):
+def pg_client(pg_database, identity_config):
     """A test client of identity on a freshly migrated PostgreSQL database."""
-    try:
-        url = request.getfixturevalue("pg_database")
-    except FixtureLookupError:
-        pytest.skip("PostgreSQL fixtures need the tests.infra_fixtures plugin")
+    url = pg_database
     db = Database(url)
     db.migrate(identity.MIGRATIONS)
     db.dispose()
