@@ -9,6 +9,7 @@ add optional fields within a major version).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -40,6 +41,11 @@ class EventType:
         if not TYPE_PATTERN.match(self.type):
             raise ValueError(f"event type {self.type!r} must read score.<svc>.<entity>.<action>.vN")
 
+    @functools.cached_property
+    def _strict(self) -> Schema:
+        # Built once: publishing is on every use case's path. Schemas keep no per-call state.
+        return self.schema(unknown=RAISE)
+
     @property
     def service(self) -> str:
         """The publishing service (the second segment of the name)."""
@@ -62,7 +68,7 @@ class EventType:
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         """The payload as JSON-ready data, or :class:`EventSchemaError`."""
-        schema = self.schema(unknown=RAISE)
+        schema = self._strict
         try:
             return schema.dump(schema.load(data))
         except ValidationError as exc:
@@ -98,10 +104,14 @@ class Handler:
     schema: SchemaClass
     apply: Callable[..., None]
 
+    @functools.cached_property
+    def _tolerant(self) -> Schema:
+        return self.schema(unknown=EXCLUDE)
+
     def load(self, data: dict[str, Any]) -> dict[str, Any]:
         """Validate a consumed payload (tolerant reader: unknown fields ignored)."""
         try:
-            return self.schema(unknown=EXCLUDE).load(data)
+            return self._tolerant.load(data)
         except ValidationError as exc:
             raise EventSchemaError(self.type, exc.normalized_messages()) from exc
 
