@@ -93,12 +93,18 @@ class TokenVerifier:
 
 
 def init_auth(app, verifier: TokenVerifier | None = None) -> None:
-    """Attach a verifier (from settings unless given) and the auditor write guard."""
+    """Attach a verifier (from settings unless given) and the auditor write guard.
+
+    With neither ``SCORE_JWKS_URL`` nor a static JWKS no verifier is attached: the
+    service publishing the keys attaches its own (its ``on_init``); for any other
+    the app factory refuses to start.
+    """
     settings = app.extensions["score_settings"]
-    if verifier is None:
+    if verifier is None and (settings.jwks_url or settings.get("jwks")):
         verifier = TokenVerifier(settings.token_issuer, settings.token_audience,
                                  jwks_url=settings.jwks_url, jwks=settings.get("jwks"))
-    app.extensions["score_auth"] = verifier
+    if verifier is not None:
+        app.extensions["score_auth"] = verifier
     app.before_request(_refuse_auditor_writes)
 
 

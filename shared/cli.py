@@ -10,6 +10,7 @@
     score contracts                # refresh event schema snapshots and contracts/asyncapi.yaml
     score serve catalog --port 5001  # development server (gunicorn in production)
     score run                      # the whole marketplace, embedded (see shared.launcher)
+    score new-service enrolment --port 5002 --depends identity,catalog  # scaffold a service
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from shared.events.outbox import backlog
 from shared.events.relay import Relay
 from shared.events.tables import dead_letters
 from shared.logs import configure_logging
-from shared.runtime import ServiceRuntime, load_runtime
+from shared.runtime import ServiceRuntime, discover_runtimes, load_runtime
 
 
 def _stop_on_signals() -> threading.Event:
@@ -140,9 +141,8 @@ def cmd_revision(args) -> int:
 def cmd_contracts(args) -> int:
     """Refresh contracts/: event schema snapshots and the AsyncAPI document."""
     from shared.events.contracts import CONTRACTS_DIR, asyncapi_yaml, write_snapshots
-    from shared.launcher import available_services
 
-    runtimes = [load_runtime(name) for name in available_services()]
+    runtimes = discover_runtimes()
     write_snapshots(runtimes)
     (CONTRACTS_DIR / "asyncapi.yaml").write_text(asyncapi_yaml(runtimes))
     print(f"wrote {CONTRACTS_DIR}")
@@ -151,11 +151,27 @@ def cmd_contracts(args) -> int:
 
 def cmd_serve(args) -> int:
     """Development server (werkzeug); production uses gunicorn."""
-    runtime = load_runtime(args.service)
+    import os
+
+    from werkzeug.serving import make_server
+
+    from shared.launcher import development_environment
     from shared.web import create_service_app
 
+    runtime = load_runtime(args.service)
+    if not load_settings(runtime.name).jwks_url:
+        os.environ.update(development_environment(discover_runtimes(), os.environ))
     app = create_service_app(runtime)
-    app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    # --fd: serve on a socket the launcher bound (and holds the port of) for us.
+    server = make_server(args.host, args.port, app, threaded=True, fd=args.fd)
+    print(f" * {runtime.name} serving on http://{args.host}:{args.port}", file=sys.stderr,
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 
@@ -193,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("service")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
+    p.add_argument("--fd", type=int, help="serve on this inherited listening socket")
     p.set_defaults(fn=cmd_serve)
     p = sub.add_parser("run", help=cmd_run.__doc__)
     p.add_argument("--no-seed", action="store_true")

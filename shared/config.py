@@ -2,8 +2,10 @@
 
 Each setting is read from ``SCORE_<SERVICE>_<NAME>`` first (so one machine can
 run several services with different databases), then ``SCORE_<NAME>``, then
-the default.  Production (``SCORE_ENV=production``) refuses to start with a
-development secret or without one.
+the default. A variable is global only when ``<NAME>`` is a field of
+:class:`Settings`; any other ``SCORE_<X>_...`` belongs to service ``x`` and is
+never seen by another service, whether or not ``x`` exists here. Production
+(``SCORE_ENV=production``) refuses to start with a development secret or without one.
 """
 
 from __future__ import annotations
@@ -17,18 +19,6 @@ from typing import Any
 DEV_SECRET = "dev-insecure-secret-change-me"
 ENVIRONMENTS = ("development", "test", "production")
 BUS_BACKENDS = ("local", "kafka")
-
-# Ports of the embedded default; production sets URLs explicitly.
-DEV_PORTS = {
-    "portal": 5000,
-    "catalog": 5001,
-    "enrolment": 5002,
-    "sponsorship": 5003,
-    "certification": 5004,
-    "audit": 5005,
-    "identity": 5010,
-}
-
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used (refused at start-up)."""
@@ -54,7 +44,9 @@ class Settings:
     # once instead of waiting for the session timeout (set one per replica).
     kafka_group_instance_id: str = ""
     local_bus_path: str = ""
-    jwks_url: str = f"http://127.0.0.1:{DEV_PORTS['identity']}/.well-known/jwks.json"
+    # Where token verification keys are fetched; ``score run`` and ``score serve`` point
+    # it at the service whose runtime publishes them (ServiceRuntime.jwks_path).
+    jwks_url: str = ""
     token_issuer: str = "score-identity"
     token_audience: str = "score"
     max_content_length: int = 1024 * 1024
@@ -69,7 +61,7 @@ class Settings:
     consumer_max_attempts: int = 5
     consumer_backoff_ms: int = 200
     log_level: str = "INFO"
-    # The embedded launcher's port for this service (0: its DEV_PORTS entry).
+    # The embedded launcher's port for this service (0: its runtime's port).
     port: int = 0
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -97,6 +89,8 @@ class Settings:
 
 
 _TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
+# The names a global ``SCORE_<NAME>`` variable may have.
+GLOBAL_SETTINGS = frozenset(_TYPES) - {"service", "extra"}
 
 
 def _coerce(name: str, raw: Any) -> Any:
@@ -123,10 +117,11 @@ def load_settings(
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
-    prefix, own = "SCORE_", f"SCORE_{service.upper()}_"
+    own = f"SCORE_{service.upper()}_"
     for key, raw in environ.items():
-        if key.startswith(prefix) and key.split("_")[1].lower() not in DEV_PORTS:
-            _assign(key[len(prefix):].lower(), raw, values, extra, service)
+        name = global_setting_name(key)
+        if name is not None and not key.startswith(own):
+            _assign(name, raw, values, extra, service)
     for key, raw in environ.items():
         if key.startswith(own):
             _assign(key[len(own):].lower(), raw, values, extra, service)
@@ -137,6 +132,18 @@ def load_settings(
     values.setdefault("local_bus_path", f"{values['data_dir']}/bus.db")
     values["auto_migrate"] = values.get("auto_migrate", values.get("env") != "production")
     return Settings(service=service, extra=extra, **values).validate()
+
+
+def global_setting_name(variable: str) -> str | None:
+    """``kafka_bootstrap`` for ``SCORE_KAFKA_BOOTSTRAP``; None for anything else.
+
+    ``SCORE_PAYMENTS_DATABASE_URL`` is None: ``payments_database_url`` is no
+    setting, so it is service ``payments``' variable and no one else's.
+    """
+    if not variable.startswith("SCORE_"):
+        return None
+    name = variable[len("SCORE_"):].lower()
+    return name if name in GLOBAL_SETTINGS else None
 
 
 def _assign(name: str, raw: Any, values: dict, extra: dict, service: str) -> None:

@@ -1,44 +1,87 @@
 """``score run``: the whole marketplace on one machine (SQLite, the local bus, demo data).
 
-Every service runs as its own process (development server, relay and consumer
-as threads), sharing ``var/`` for its SQLite file and the local bus log. The
-launcher seeds demo data, prints the URLs and stops everything on Ctrl-C.
+Every service found in ``services/`` runs as its own process (development
+server, relay and consumer as threads), sharing the data directory for its
+SQLite file and the local bus log. The launcher first takes every service's
+port – so a second ``score run`` fails at once, naming the busy port – then
+seeds demo data with progress, starts the services in dependency order on the
+ports it holds, prints the URLs and stops everything on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 
-from shared.config import DEV_PORTS, load_settings
-from shared.db import Database
-from shared.runtime import load_runtime
+from shared.config import load_settings
+from shared.runtime import ServiceRuntime, discover_runtimes
+from shared.seeding import seed_all
 
-# Start order: identity first (others fetch its JWKS), then the rest.
-SERVICE_ORDER = ("identity", "catalog", "enrolment", "sponsorship", "certification", "audit",
-                 "portal")
-
-
-def available_services() -> list[str]:
-    """The services that exist in this checkout, in start order."""
-    return [name for name in SERVICE_ORDER if importlib.util.find_spec(f"services.{name}")]
+HOST = "127.0.0.1"
 
 
-def seed_all(services: list[str]) -> None:
-    """Migrate each service's database and load the demo data (``services.demo``)."""
-    databases = {}
-    for name in services:
-        databases[name] = Database(load_settings(name).database_url)
-        databases[name].migrate(load_runtime(name).migrations)
-    importlib.import_module("services.demo").seed_marketplace(databases)
-    for db in databases.values():
-        db.dispose()
+def service_port(runtime: ServiceRuntime) -> int:
+    """Where the launcher serves ``runtime`` (``SCORE_<NAME>_PORT`` or the runtime's port)."""
+    return load_settings(runtime.name).port or runtime.port
+
+
+def port_setting(runtime: ServiceRuntime) -> str:
+    """The variable that moves ``runtime`` to another port."""
+    return f"SCORE_{runtime.name.upper()}_PORT"
+
+
+def take_ports(runtimes: list[ServiceRuntime]) -> dict[str, socket.socket]:
+    """A listening socket on each service's port, or SystemExit naming the busy one.
+
+    The services inherit these sockets, so whatever answers on a port afterwards
+    is the service the launcher started, never a leftover process.
+    """
+    sockets: dict[str, socket.socket] = {}
+    try:
+        for runtime in runtimes:
+            sockets[runtime.name] = _listen(runtime, service_port(runtime))
+    except BaseException:
+        for sock in sockets.values():
+            sock.close()
+        raise
+    return sockets
+
+
+def _listen(runtime: ServiceRuntime, port: int) -> socket.socket:
+    if not port:
+        raise SystemExit(f"{runtime.name} has no port: set {port_setting(runtime)}")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+    except OSError as exc:
+        sock.close()
+        raise SystemExit(
+            f"cannot start {runtime.name}: port {port} on {HOST} is taken ({exc.strerror}).\n"
+            f"Is the marketplace already running? Stop it, or give {runtime.name} another "
+            f"port: {port_setting(runtime)}=<port> make run") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def development_environment(runtimes: list[ServiceRuntime],
+                            environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` plus what services need to find each other in development.
+
+    ``SCORE_JWKS_URL`` points at the service that publishes the token keys (unless set).
+    """
+    env = dict(environ)
+    publisher = next((r for r in runtimes if r.jwks_path), None)
+    if publisher is not None and not env.get("SCORE_JWKS_URL"):
+        env["SCORE_JWKS_URL"] = f"http://{HOST}:{service_port(publisher)}{publisher.jwks_path}"
+    return env
 
 
 def _wait_healthy(name: str, port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:
@@ -47,27 +90,21 @@ def _wait_healthy(name: str, port: int, process: subprocess.Popen, timeout_s: fl
         if process.poll() is not None:
             raise SystemExit(f"{name} exited with {process.returncode}; see its log above")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+            # The socket listens before the service is up: the request waits in its
+            # backlog (a dead service resets it), so one patient request is enough.
+            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=10):
                 return
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"{name} did not become healthy on port {port}")
 
 
-def service_port(name: str) -> int:
-    """Where the launcher serves ``name`` (``SCORE_<NAME>_PORT`` or its development port)."""
-    return load_settings(name).port or DEV_PORTS[name]
-
-
 def run_all(seed: bool = True) -> int:
     """Start every service, print where they are, and wait for Ctrl-C."""
-    services = available_services()
-    env = dict(os.environ, SCORE_RUN_WORKERS="true")
-    if "identity" in services and "SCORE_JWKS_URL" not in env:
-        env["SCORE_JWKS_URL"] = (f"http://127.0.0.1:{service_port('identity')}"
-                                 "/.well-known/jwks.json")
-    if seed:
-        seed_all(services)
+    runtimes = discover_runtimes()
+    sockets = take_ports(runtimes)
+    env = development_environment(runtimes, os.environ)
+    env["SCORE_RUN_WORKERS"] = "true"
     processes: dict[str, subprocess.Popen] = {}
 
     def stop(*_args) -> None:
@@ -86,13 +123,13 @@ def run_all(seed: bool = True) -> int:
 
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        for name in services:
-            port = service_port(name)
-            processes[name] = subprocess.Popen(
-                [sys.executable, "-m", "shared.cli", "serve", name, "--port", str(port)],
-                env=env)
-            _wait_healthy(name, port, processes[name])
-        _print_urls(services)
+        if seed:
+            print(f"Seeding demo data in {data_dirs(runtimes)} ...", flush=True)
+            seed_all(runtimes, progress=lambda line: print(line, flush=True))
+        for runtime in runtimes:
+            processes[runtime.name] = _start(runtime, sockets.pop(runtime.name), env)
+            _wait_healthy(runtime.name, service_port(runtime), processes[runtime.name])
+        _print_urls(runtimes)
         while all(p.poll() is None for p in processes.values()):
             time.sleep(0.5)
         failed = [n for n, p in processes.items() if p.poll() is not None]
@@ -101,12 +138,31 @@ def run_all(seed: bool = True) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        for sock in sockets.values():
+            sock.close()
         stop()
 
 
-def _print_urls(services: list[str]) -> None:
-    print("\nSCORE Marketplace is running (embedded: SQLite in var/, local event bus):")
-    for name in services:
-        port = service_port(name)
-        print(f"  {name:<14} http://127.0.0.1:{port}   API docs: http://127.0.0.1:{port}/docs")
+def _start(runtime: ServiceRuntime, sock: socket.socket, env: dict[str, str]) -> subprocess.Popen:
+    """``score serve`` on the socket the launcher holds (then the launcher lets go of it)."""
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", "serve", runtime.name,
+             "--port", str(sock.getsockname()[1]), "--fd", str(sock.fileno())],
+            env=env, pass_fds=(sock.fileno(),))
+    finally:
+        sock.close()
+
+
+def data_dirs(runtimes: list[ServiceRuntime]) -> str:
+    """Where the services keep their SQLite files and bus log (``SCORE_DATA_DIR``)."""
+    return ", ".join(sorted({load_settings(r.name).data_dir for r in runtimes}))
+
+
+def _print_urls(runtimes: list[ServiceRuntime]) -> None:
+    print(f"\nSCORE Marketplace is running (embedded: data in {data_dirs(runtimes)}, "
+          "local event bus):")
+    for runtime in runtimes:
+        port = service_port(runtime)
+        print(f"  {runtime.name:<14} http://{HOST}:{port}   API docs: http://{HOST}:{port}/docs")
     print("Demo accounts: see README.md (Try it). Press Ctrl-C to stop.\n", flush=True)

@@ -1,19 +1,46 @@
-"""What the shared machinery needs to know about one service."""
+"""What the shared machinery needs to know about one service, and how services are found.
+
+A service describes itself with a :class:`ServiceRuntime` returned by
+``services/<name>/__init__.py:runtime()``: its API, models, migrations, events,
+handlers – and its development port, the services it depends on and its demo
+seed. Launcher, CLI and tests iterate over :func:`discover_runtimes`; nothing in
+``shared/`` lists the services.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData
 
+from shared.config import ConfigError, Settings
 from shared.events.registry import EventCatalog, Handlers
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from shared.seeding import Seed
+
+SERVICES_PACKAGE = "services"
 
 
 @dataclasses.dataclass(frozen=True)
 class ServiceRuntime:
-    """A service's parts: API blueprints, models, migrations, events and handlers."""
+    """A service's parts: API blueprints, models, migrations, events and handlers.
+
+    ``port`` is where the service listens in development and in the deploy files
+    (``SCORE_<NAME>_PORT`` moves it for ``score run``); 0 for test-only services.
+    ``depends_on`` names the services that must start and seed before this one
+    (the launcher starts and seeds in that order). ``seed`` creates idempotent
+    demo data for ``score run`` (:mod:`shared.seeding`). ``jwks_path`` is set by
+    the one service that publishes the token verification keys: in development
+    every service's ``SCORE_JWKS_URL`` points there.
+    """
 
     name: str
     title: str
@@ -23,21 +50,76 @@ class ServiceRuntime:
     blueprints: Callable[[], list]
     events: EventCatalog = dataclasses.field(default_factory=lambda: EventCatalog([]))
     handlers: Handlers | None = None
-    on_init: Callable | None = None
+    on_init: Callable[[Flask], None] | None = None
+    port: int = 0
+    depends_on: tuple[str, ...] = ()
+    seed: Seed | None = None
+    jwks_path: str | None = None
 
     @property
     def group(self) -> str:
         """Default consumer group id: one per service (``SCORE_CONSUMER_GROUP`` overrides)."""
         return f"score-{self.name}"
 
-    def group_for(self, settings) -> str:
+    def group_for(self, settings: Settings) -> str:
         """The consumer group these settings ask for."""
         return settings.consumer_group or self.group
 
 
 def load_runtime(name: str) -> ServiceRuntime:
     """``services.<name>.runtime()`` or, for ``pkg.module:attr``, that callable."""
-    import importlib
+    module_name, _, attr = (name if ":" in name
+                            else f"{SERVICES_PACKAGE}.{name}:runtime").partition(":")
+    factory: Any = getattr(importlib.import_module(module_name), attr)
+    return factory()
 
-    module_name, _, attr = (name if ":" in name else f"services.{name}:runtime").partition(":")
-    return getattr(importlib.import_module(module_name), attr)()
+
+def discover_runtimes(package: str = SERVICES_PACKAGE) -> list[ServiceRuntime]:
+    """Every service of ``package`` (a sub-package with a ``runtime()``), in start order."""
+    root = importlib.import_module(package)
+    runtimes = []
+    for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda i: i.name):
+        if not info.ispkg:
+            continue
+        factory = getattr(importlib.import_module(f"{package}.{info.name}"), "runtime", None)
+        if callable(factory):
+            runtimes.append(factory())
+    return start_order(runtimes)
+
+
+def start_order(runtimes: Iterable[ServiceRuntime]) -> list[ServiceRuntime]:
+    """``runtimes`` with every service after the ones it depends on (else by name).
+
+    :class:`ConfigError` for two services with one name or one port, a dependency
+    on a service that is not there, and a dependency cycle.
+    """
+    by_name: dict[str, ServiceRuntime] = {}
+    ports: dict[int, str] = {}
+    for runtime in sorted(runtimes, key=lambda r: r.name):
+        if runtime.name in by_name:
+            raise ConfigError(f"two services are called {runtime.name}")
+        if runtime.port and runtime.port in ports:
+            raise ConfigError(f"{ports[runtime.port]} and {runtime.name} both use port "
+                              f"{runtime.port}")
+        by_name[runtime.name] = runtime
+        ports[runtime.port] = runtime.name
+    ordered: list[ServiceRuntime] = []
+    placed: set[str] = set()
+
+    def place(runtime: ServiceRuntime, path: tuple[str, ...]) -> None:
+        if runtime.name in placed:
+            return
+        if runtime.name in path:
+            raise ConfigError(f"services depend on each other: {' -> '.join(path)} -> "
+                              f"{runtime.name}")
+        for dependency in runtime.depends_on:
+            if dependency not in by_name:
+                raise ConfigError(f"{runtime.name} depends on {dependency}, which is not a "
+                                  "service here")
+            place(by_name[dependency], (*path, runtime.name))
+        placed.add(runtime.name)
+        ordered.append(runtime)
+
+    for runtime in by_name.values():
+        place(runtime, ())
+    return ordered

@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from flask.sessions import SecureCookieSessionInterface
 
 from shared.auth import init_auth
-from shared.config import load_settings
+from shared.config import ConfigError, load_settings
 from shared.db import Database
 from shared.events.bus import Bus, open_bus
 from shared.logs import configure_logging
@@ -64,6 +64,9 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
     init_auth(app)
     if runtime.on_init is not None:
         runtime.on_init(app)
+    if "score_auth" not in app.extensions:
+        raise ConfigError(f"{runtime.name} cannot verify tokens: set SCORE_JWKS_URL (score run "
+                          "and score serve set it to the key publisher's JWKS in development)")
     if settings.run_workers:
         from shared.workers import start_workers
 

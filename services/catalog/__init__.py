@@ -27,7 +27,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def runtime() -> ServiceRuntime:
     """The catalog's parts for the shared machinery."""
-    from services.catalog import api, events, handlers, models
+    from services.catalog import api, events, handlers, models, seed
 
     return ServiceRuntime(
         name="catalog",
@@ -39,6 +39,10 @@ def runtime() -> ServiceRuntime:
         events=events.EVENTS,
         handlers=handlers.HANDLERS,
         on_init=_on_init,
+        port=5001,
+        # Registered by identity's demo users; verifies tokens with identity's keys.
+        depends_on=("identity",),
+        seed=seed.seed_demo,
     )
 
 

@@ -3,16 +3,18 @@ about forty sessions in the coming months – created through the use cases, so
 every row is valid and every change is announced through the outbox.
 
 Contact details are placeholders (``.example`` domains, 555 numbers); NPWPs are
-synthetic but well-formed. Each provider is registered by ``registrants[slug]``
-(default ``demo-<slug>``): identity grants that user staff membership when it
-consumes ``provider.registered``, so pass ids of users identity knows (an
-unknown user makes identity dead-letter the event). Approvals: ``demo-admin``.
+synthetic but well-formed. Each provider is registered by the user identity's
+seed provides as its staff (``provider_staff``: slug → user id; default
+``demo-<slug>``): identity grants that user staff membership when it consumes
+``provider.registered`` (an unknown user makes identity dead-letter the event).
+Approvals: ``demo-admin``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 
 from sqlalchemy import func, select
 
@@ -20,6 +22,7 @@ from services.catalog import clock, service
 from services.catalog.models import Provider
 from shared.auth import Principal
 from shared.db import Database
+from shared.seeding import SeedContext, SeedResult
 
 # slug, legal name, provinces served (BPS), home city, modules offered
 PROVIDERS = [
@@ -48,7 +51,13 @@ TOPICS = {
 SESSIONS_PER_COURSE = (1, 3)
 
 
-def seed_demo(db: Database, registrants: dict[str, str] | None = None) -> dict[str, int]:
+def seed_demo(db: Database, context: SeedContext) -> SeedResult:
+    """Create the demo catalog unless providers exist (counts in ``created``)."""
+    registrants = context.provided("identity").get("provider_staff", {})
+    return SeedResult(created=seed_catalog(db, registrants))
+
+
+def seed_catalog(db: Database, registrants: Mapping[str, str]) -> dict[str, int]:
     """Create the demo catalog unless providers exist; returns what was created.
 
     ``registrants`` maps a provider slug (``bedo``, ``smi``, ``unpar``, ``app-poltek``,
@@ -61,7 +70,7 @@ def seed_demo(db: Database, registrants: dict[str, str] | None = None) -> dict[s
     admin = Principal("demo-admin", "platform_admin")
     created = {"providers": 0, "courses": 0, "sessions": 0}
     for number, (slug, name, provinces, city, modules) in enumerate(PROVIDERS, start=1):
-        user = (registrants or {}).get(slug, f"demo-{slug}")
+        user = registrants.get(slug) or f"demo-{slug}"
         provider = _provider(db, admin, user, number, slug, name, provinces, city)
         staff = Principal(user, "provider_staff", provider.id, "provider")
         created["providers"] += 1

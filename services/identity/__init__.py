@@ -17,14 +17,15 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def runtime() -> ServiceRuntime:
     """The identity service's parts."""
-    from services.identity import api, events, handlers, models, oauth_api
+    from services.identity import api, events, handlers, models, oauth_api, seed
 
     return ServiceRuntime(
         name="identity", title="SCORE identity",
         description="Users, organisation memberships, sign-in, tokens and signing keys.",
         metadata=models.Base.metadata, migrations=MIGRATIONS,
         blueprints=lambda: [*api.BLUEPRINTS, oauth_api.blp], events=events.EVENTS,
-        handlers=handlers.HANDLERS, on_init=_on_init)
+        handlers=handlers.HANDLERS, on_init=_on_init,
+        port=5010, seed=seed.seed_demo, jwks_path="/.well-known/jwks.json")
 
 
 def _on_init(app) -> None:

@@ -4,17 +4,22 @@ One password for all of them (``DEMO_PASSWORD``) – development only: the
 launcher never seeds a production database. Provider staff get their
 membership the event-driven way: catalog's demo providers are registered by
 these users, and identity's consumer of ``provider.registered`` grants it.
+The seed provides ``provider_staff`` (provider slug → user id) to the seeds of
+services that depend on identity (catalog registers its providers with them).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from sqlalchemy import select
 
 from services.identity.context import build_identity
 from services.identity.models import User
+from services.identity.passwords import Passwords
 from services.identity.service import create_member, register_user
-from shared.config import load_settings
 from shared.db import Database
+from shared.seeding import SeedContext, SeedResult
 
 DEMO_PASSWORD = "score-demo-2026"
 PROVIDER_SLUGS = ("bedo", "smi", "unpar", "app-poltek", "blk-smg-2", "kdp", "riwani", "proserve")
@@ -31,9 +36,35 @@ ACCOUNTS = [
 ]
 
 
-def seed_demo(db: Database) -> dict[str, str]:
-    """Create the demo accounts (idempotent); returns provider slug → staff user id."""
-    identity = build_identity(load_settings("identity"))
+class _HashedOnce(Passwords):
+    """The demo password hashed once for every account: argon2 is slow by design,
+    and every demo account has the same, published, password anyway."""
+
+    def __init__(self, passwords: Passwords) -> None:
+        # Wraps ``passwords`` instead of building a hasher (and its dummy hash) again.
+        self._passwords = passwords
+        self._hashes: dict[str, str] = {}
+
+    def hash(self, password: str) -> str:
+        """The one hash of ``password`` made by the wrapped hasher."""
+        if password not in self._hashes:
+            self._hashes[password] = self._passwords.hash(password)
+        return self._hashes[password]
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        """As the wrapped hasher."""
+        return self._passwords.verify(password_hash, password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """As the wrapped hasher."""
+        return self._passwords.needs_rehash(password_hash)
+
+
+def seed_demo(db: Database, context: SeedContext) -> SeedResult:
+    """Create the demo accounts (idempotent); provides provider slug → staff user id."""
+    identity = build_identity(context.settings)
+    identity = dataclasses.replace(identity, passwords=_HashedOnce(identity.passwords))
+    created = 0
     for email, name, intended_role, membership in ACCOUNTS:
         with db.reading() as session:
             if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -44,6 +75,8 @@ def seed_demo(db: Database) -> dict[str, str]:
             org_type, org_id, role = membership
             create_member(db, identity, email, name, DEMO_PASSWORD, (org_type, org_id), role,
                           granted_by="demo-seed")
+        created += 1
     with db.reading() as session:
-        return {slug: session.scalar(select(User.id).where(User.email == f"staff@{slug}.example"))
-                for slug in PROVIDER_SLUGS}
+        staff = {slug: session.scalar(select(User.id).where(User.email == f"staff@{slug}.example"))
+                 for slug in PROVIDER_SLUGS}
+    return SeedResult(created={"accounts": created}, provides={"provider_staff": staff})

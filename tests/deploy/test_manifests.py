@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared.config import DEV_PORTS, DEV_SECRET, Settings, load_settings
+from shared.config import DEV_SECRET, Settings, load_settings
 from shared.events.consumer import dlq_topic
-from shared.runtime import load_runtime
+from shared.runtime import discover_runtimes, load_runtime
 from shared.tokens import SigningKey
 from tests.infra_fixtures import unavailable
 
@@ -49,6 +49,8 @@ DOCUMENTED_EXTRAS = {"identity": {"signing_key", "previous_signing_keys",
                                   "bootstrap_admin_email", "bootstrap_admin_password",
                                   "bootstrap_admin_name"}}
 SCORE_VAR = re.compile(r"\bSCORE_[A-Z0-9_]+\b")
+# Each service's port, from its runtime (the deploy files must agree).
+PORTS = {runtime.name: runtime.port for runtime in discover_runtimes()}
 
 
 # ---------------------------------------------------------------- helpers
@@ -131,7 +133,7 @@ def _service_extras(service: str) -> set[str]:
 def _allowed_score_vars() -> set[str]:
     fields = _settings_fields()
     allowed = {f"SCORE_{f.upper()}" for f in fields}
-    for service in DEV_PORTS:
+    for service in PORTS:
         prefix = f"SCORE_{service.upper()}_"
         allowed |= {prefix + f.upper() for f in fields}
         allowed |= {prefix + e.upper() for e in _service_extras(service)}
@@ -214,7 +216,7 @@ def test_service_folder_matches_the_code(service):
     assert kustomization["namePrefix"] == f"{service}-"
     literals = _literals(kustomization, "configMapGenerator", "service")
     assert literals.get("SERVICE") == service
-    assert literals.get("PORT") == str(DEV_PORTS[service]), "PORT is not the service's port"
+    assert literals.get("PORT") == str(PORTS[service]), "PORT is not the service's port"
     assert (ROOT / "services" / service / "__init__.py").is_file()
     # The consumer component exactly where the service handles events: `score consume`
     # exits at once for a service without handlers (a crash loop).
@@ -352,7 +354,7 @@ def test_overlays_render_consistently(rendered_overlays):
                                     for s in container["envFrom"]
                                     if "service" in s.get("configMapRef", {}).get("name", ""))
                     port = int(settings["PORT"])
-                    assert port == DEV_PORTS[settings["SERVICE"]]
+                    assert port == PORTS[settings["SERVICE"]]
                     assert container["ports"][0]["containerPort"] == port, where
                     service = by_kind["Service"][name]
                     assert service["spec"]["ports"][0]["port"] == port, where
@@ -466,7 +468,7 @@ def test_compose_services_match_the_code():
         assert spec["cap_drop"] == ["ALL"], name
         assert "healthcheck" in spec, name
         if role == "api":
-            port = DEV_PORTS[service]
+            port = PORTS[service]
             assert env["PORT"] == str(port), name
             assert [str(p).rsplit(":", 1)[-1] for p in spec["ports"]] == [str(port)], name
             assert "/healthz" in " ".join(spec["healthcheck"]["test"]), name

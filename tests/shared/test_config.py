@@ -22,6 +22,15 @@ def test_a_service_specific_variable_wins_over_the_global_one():
     assert "enrolment_database_url" not in settings.extra
 
 
+@pytest.mark.parametrize("variable", [
+    "SCORE_PAYMENTS_DATABASE_URL", "SCORE_ENROLMENT_DATABASE_URL", "SCORE_IDENTITY_PORT",
+    "SCORE_NOT_YET_WRITTEN_SECRET_KEY", "SCORE_X_BUS"])
+def test_a_variable_of_another_service_never_reaches_this_one(variable):
+    settings = load_settings("catalog", environ={variable: "elsewhere"})
+
+    assert settings == load_settings("catalog", environ={})
+
+
 def test_typed_settings_are_parsed_and_unknown_ones_kept_as_extras():
     settings = load_settings("identity", environ={
         "SCORE_MAX_CONTENT_LENGTH": "2048", "SCORE_RUN_WORKERS": "true",

@@ -16,10 +16,9 @@ from shared.events.contracts import (
     json_schema,
     snapshot_path,
 )
-from shared.launcher import available_services
-from shared.runtime import load_runtime
+from shared.runtime import discover_runtimes
 
-RUNTIMES = [load_runtime(name) for name in available_services()]
+RUNTIMES = discover_runtimes()
 PUBLISHED = [t for runtime in RUNTIMES for t in runtime.events]
 
 
