@@ -1,11 +1,15 @@
-"""Alembic helpers: every service's ``migrations/env.py`` is three lines calling ``run_env``.
+"""Alembic helpers: every service's ``migrations/env.py`` is three lines calling ``run_env``;
+every service's first migration creates the event tables with :func:`create_event_tables`.
 
 :func:`upgrade` is safe for many replicas starting at once and for rollbacks:
 on PostgreSQL it holds an advisory lock so concurrent starts take turns (the
 later ones find the schema at head), and when the database is at a revision
 this code does not know (a newer release migrated it; this is a rollback) it
 leaves the schema alone – migrations are expand/contract, so the previous
-release runs on the next release's schema.
+release runs on the next release's schema. On SQLite, foreign keys are not
+enforced while migrations run (SQLite's own procedure for schema changes: batch
+mode rebuilds a table by dropping it, which a referenced table cannot survive
+otherwise) and are checked before the upgrade commits.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -50,12 +55,36 @@ def _migration_lock(connection: Connection, name: str) -> Iterator[None]:
         connection.commit()
 
 
+@contextmanager
+def _foreign_keys_deferred(connection: Connection) -> Iterator[None]:
+    """SQLite: no enforcement while the schema changes (only possible outside a transaction)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # On the driver connection: through SQLAlchemy the PRAGMA would open a transaction.
+    cursor = connection.connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+
+
 def upgrade(engine: Engine, script_location: str | Path, revision: str = "head") -> None:
     """Upgrade the database behind ``engine`` to ``revision`` (see the module docstring)."""
     cfg = alembic_config(script_location)
     known = {r.revision for r in ScriptDirectory.from_config(cfg).walk_revisions()}
     with (engine.connect() as connection,
           _migration_lock(connection, str(script_location)),
+          _foreign_keys_deferred(connection),
           connection.begin()):
         current = set(MigrationContext.configure(connection).get_current_heads())
         unknown = current - known
@@ -65,6 +94,7 @@ def upgrade(engine: Engine, script_location: str | Path, revision: str = "head")
             return
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+        _check_foreign_keys(connection)
 
 
 def run_env(target_metadata: MetaData | list[MetaData]) -> None:
@@ -103,3 +133,63 @@ def _run(connection, target_metadata: MetaData | list[MetaData]) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+# ---------------------------------------------------------------- event tables
+
+def create_event_tables() -> None:
+    """Create the outbox, inbox and dead-letter tables (``shared.events.tables``), version 1.
+
+    Call it from a service's first migration. Frozen: what it creates never
+    changes, so every database built from it is the same. A later change to
+    ``shared/events/tables.py`` gets a new helper, called from a new migration
+    in every service (the shape test finds a service that lacks it).
+    """
+    # BigInteger on PostgreSQL, INTEGER PRIMARY KEY (rowid) on SQLite.
+    big_id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    now = sa.text("(CURRENT_TIMESTAMP)")
+    op.create_table(
+        "dead_letters",
+        sa.Column("id", big_id, autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=True),
+        sa.Column("topic", sa.String(length=120), nullable=False),
+        sa.Column("partition", sa.Integer(), nullable=False),
+        sa.Column("offset", sa.BigInteger(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("dead_lettered_at", sa.DateTime(timezone=True), server_default=now,
+                  nullable=False),
+        sa.PrimaryKeyConstraint("id"))
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("type", sa.String(length=120), nullable=False),
+        sa.Column("topic", sa.String(length=120), nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True), server_default=now, nullable=False),
+        sa.PrimaryKeyConstraint("event_id"))
+    op.create_table(
+        "outbox",
+        sa.Column("id", big_id, autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("type", sa.String(length=120), nullable=False),
+        sa.Column("topic", sa.String(length=120), nullable=False),
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=now, nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("event_id"))
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_unsent", ["id"], unique=False,
+                              postgresql_where=sa.text("sent_at IS NULL"),
+                              sqlite_where=sa.text("sent_at IS NULL"))
+
+
+def drop_event_tables() -> None:
+    """Undo :func:`create_event_tables` (a first migration's downgrade)."""
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_unsent", postgresql_where=sa.text("sent_at IS NULL"),
+                            sqlite_where=sa.text("sent_at IS NULL"))
+    op.drop_table("outbox")
+    op.drop_table("inbox")
+    op.drop_table("dead_letters")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from shared import clock as shared_clock
 from shared.tokens import SigningKey
 from tests.support.apps import base_config, bearer
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +27,10 @@ def auth(signing_key):
     """``auth(role, org)`` → an Authorization header for that principal."""
     return lambda role, org=None, org_type=None, **kw: bearer(signing_key, role, org, org_type,
                                                               **kw)
+
+
+@pytest.fixture
+def clock():
+    """The process's clock for this test: a :class:`FakeClock` starting now."""
+    with shared_clock.use(FakeClock()) as fake:
+        yield fake

@@ -20,7 +20,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
@@ -39,21 +38,15 @@ from sqlalchemy.orm import (
 )
 
 from services.catalog import lifecycle, rules
+from shared import clock
 from shared.errors import Conflict, ValidationFailed
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from shared.persistence import service_metadata
 
 
 class Base(DeclarativeBase):
     """Declarative base of the catalog (constraint names are stable for migrations)."""
 
-    metadata = MetaData(naming_convention=NAMING)
+    metadata = service_metadata()
 
 
 def new_id() -> str:
@@ -62,8 +55,8 @@ def new_id() -> str:
 
 
 def utcnow() -> dt.datetime:
-    """Now, in UTC."""
-    return dt.datetime.now(dt.UTC)
+    """Now, in UTC (the process's clock)."""
+    return clock.now()
 
 
 class _StartsInInitialState:

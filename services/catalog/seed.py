@@ -18,8 +18,9 @@ from collections.abc import Mapping
 
 from sqlalchemy import func, select
 
-from services.catalog import clock, service
+from services.catalog import service
 from services.catalog.models import Provider
+from shared import clock
 from shared.auth import Principal
 from shared.db import Database
 from shared.seeding import SeedContext, SeedResult

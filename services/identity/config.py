@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -16,14 +14,6 @@ DEFAULT_REFRESH_TTL_S = 14 * 24 * 3600
 # OWASP's floor for argon2id memory; test settings go lower, production may not.
 PRODUCTION_MIN_MEMORY_KIB = 19 * 1024
 PRODUCTION_MIN_ADMIN_PASSWORD = 12
-
-Clock = Callable[[], dt.datetime]
-
-
-def utc_now() -> dt.datetime:
-    """The current time, timezone-aware UTC."""
-    return dt.datetime.now(dt.UTC)
-
 
 @dataclasses.dataclass(frozen=True)
 class ThrottlePolicy:
@@ -49,7 +39,6 @@ class IdentityConfig:
     bootstrap_email: str | None = None
     bootstrap_password: str | None = None
     bootstrap_name: str = "Platform admin"
-    clock: Clock = utc_now
 
 
 def load_identity_config(settings: Settings) -> IdentityConfig:
@@ -71,7 +60,6 @@ def load_identity_config(settings: Settings) -> IdentityConfig:
         bootstrap_email=settings.get("bootstrap_admin_email") or None,
         bootstrap_password=settings.get("bootstrap_admin_password") or None,
         bootstrap_name=settings.get("bootstrap_admin_name") or "Platform admin",
-        clock=settings.get("clock") or utc_now,
     )
     if (config.bootstrap_email is None) != (config.bootstrap_password is None):
         raise ConfigError("set both bootstrap_admin_email and bootstrap_admin_password, or neither")

@@ -10,6 +10,7 @@ from flask import current_app
 from services.identity.config import IdentityConfig, load_identity_config
 from services.identity.keys import KeyRing, load_keyring
 from services.identity.passwords import Passwords
+from shared import clock
 from shared.config import Settings
 
 EXTENSION = "score_identity"
@@ -24,8 +25,8 @@ class Identity:
     passwords: Passwords
 
     def now(self) -> dt.datetime:
-        """The current time from the configured clock (tests inject one)."""
-        return self.config.clock()
+        """The current time: the process's clock (``shared.clock``; tests install a fake)."""
+        return clock.now()
 
 
 def build_identity(settings: Settings) -> Identity:

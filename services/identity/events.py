@@ -1,8 +1,14 @@
-"""Events identity publishes (on topic ``score.identity``); none carries password data."""
+"""Events identity publishes (on topic ``score.identity``); none carries password data.
+
+Payload builders live here, beside the schemas, so each event type is built in
+exactly one way (as in every service).
+"""
+
+from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.identity.models import ORG_TYPES, SELF_SERVICE_ROLES
+from services.identity.models import ORG_TYPES, SELF_SERVICE_ROLES, Membership, User
 from shared.auth import ROLES
 from shared.events import EventCatalog, EventType
 
@@ -40,6 +46,35 @@ class MembershipRevoked(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     revoked_by = fields.String(required=True)
     revoked_at = fields.DateTime(required=True)
+
+
+def user_registered(user: User) -> dict:
+    """Payload of ``user.registered``."""
+    return {"user_id": user.id, "email": user.email, "name": user.name,
+            "intended_role": user.intended_role, "registered_at": user.created_at}
+
+
+def _membership(membership: Membership) -> dict:
+    return {"membership_id": membership.id, "user_id": membership.user_id,
+            "org_type": membership.org_type, "org_id": membership.org_id,
+            "role": membership.role}
+
+
+def membership_granted(membership: Membership) -> dict:
+    """Payload of ``membership.granted``."""
+    return {**_membership(membership), "granted_by": membership.granted_by,
+            "granted_at": membership.granted_at}
+
+
+def membership_revoked(membership: Membership) -> dict:
+    """Payload of ``membership.revoked`` (the membership already revoked)."""
+    return {**_membership(membership), "revoked_by": membership.revoked_by,
+            "revoked_at": membership.revoked_at}
+
+
+def provider_of(membership: Membership) -> str | None:
+    """The ``providerid`` extension: the provider a provider-staff membership belongs to."""
+    return membership.org_id if membership.org_type == "provider" else None
 
 
 USER_REGISTERED = EventType("score.identity.user.registered.v1", UserRegistered,

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields
 from sqlalchemy.orm import Session
 
 from services.identity import service
-from services.identity.config import utc_now
+from shared import clock
 from shared.events import Handler, Handlers
 
 CATALOG = "system:catalog"
@@ -19,7 +19,7 @@ class ProviderRegistered(Schema):
 
 def grant_provider_staff(session: Session, event) -> None:
     """Give the registering user a ``provider_staff`` membership of the new provider."""
-    service.grant_provider_staff(session, utc_now(), event.data["registered_by"],
+    service.grant_provider_staff(session, clock.now(), event.data["registered_by"],
                                  event.data["provider_id"], granted_by=CATALOG)
 
 

@@ -8,6 +8,8 @@ import uuid
 from sqlalchemy import DateTime, ForeignKey, Index, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.persistence import service_metadata
+
 # The roles a person may pick when signing up; the others are granted by an admin.
 SELF_SERVICE_ROLES = ("provider_staff", "sme_user", "sponsor_staff", "trainer")
 ORG_TYPES = ("provider", "sme", "sponsor", "trainer", "ilo")
@@ -53,7 +55,9 @@ class UtcDateTime(TypeDecorator):
 
 
 class Base(DeclarativeBase):
-    """Declarative base of the identity service."""
+    """Declarative base of the identity service (constraint names are stable for migrations)."""
+
+    metadata = service_metadata()
 
 
 class User(Base):

@@ -6,11 +6,10 @@ import datetime as dt
 
 from marshmallow import ValidationError, validate
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.identity import events
 from services.identity.context import Identity
-from services.identity.events import MEMBERSHIP_GRANTED, MEMBERSHIP_REVOKED, USER_REGISTERED
 from services.identity.models import ROLE_ORG_TYPES, Membership, RefreshToken, User
 from services.identity.passwords import password_problems
 from shared.auth import Principal
@@ -18,6 +17,7 @@ from shared.config import ConfigError
 from shared.db import Database
 from shared.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from shared.events import publish
+from shared.persistence import load, unique_violation
 
 USER_READERS = frozenset({"platform_admin", "ilo_auditor"})
 PLATFORM_ORG = ("ilo", "platform")
@@ -49,14 +49,11 @@ def _create_user(session: Session, now: dt.datetime, email: str, name: str,
     user = User(email=email, name=name, password_hash=password_hash,
                 intended_role=intended_role, created_at=now)
     session.add(user)
-    try:
+    # A concurrent registration of the same email may win the race.
+    with unique_violation("an account with this email already exists",
+                          {"email": ["already registered"]}):
         session.flush()
-    except IntegrityError as exc:  # a concurrent registration won the race
-        raise Conflict("an account with this email already exists",
-                       errors={"email": ["already registered"]}) from exc
-    publish(session, USER_REGISTERED, user.id, {
-        "user_id": user.id, "email": user.email, "name": user.name,
-        "intended_role": user.intended_role, "registered_at": now})
+    publish(session, events.USER_REGISTERED, user.id, events.user_registered(user))
     return user
 
 
@@ -70,10 +67,7 @@ def get_user(db: Database, principal: Principal, user_id: str) -> User:
     """One user, if the caller may see them."""
     ensure_may_see_user(principal, user_id)
     with db.reading() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound("no such user")
-        return user
+        return load(session, User, user_id)
 
 
 def list_users(db: Database, page: int, per_page: int,
@@ -101,8 +95,7 @@ def list_memberships(db: Database, principal: Principal, user_id: str) -> list[M
     """All memberships of a user, revoked ones included, oldest first."""
     ensure_may_see_user(principal, user_id)
     with db.reading() as session:
-        if session.get(User, user_id) is None:
-            raise NotFound("no such user")
+        load(session, User, user_id)
         return list(session.scalars(select(Membership).where(Membership.user_id == user_id)
                                     .order_by(Membership.granted_at, Membership.id)))
 
@@ -111,8 +104,7 @@ def grant_membership(db: Database, identity: Identity, principal: Principal, use
                      org_type: str, org_id: str, role: str) -> Membership:
     """An admin gives a user a role in an organisation; publishes ``membership.granted``."""
     with db.transaction() as session:
-        if session.get(User, user_id) is None:
-            raise NotFound("no such user")
+        load(session, User, user_id)
         return _grant(session, identity.now(), user_id, org_type, org_id, role,
                       granted_by=principal.subject)
 
@@ -147,10 +139,8 @@ def _grant(session: Session, now: dt.datetime, user_id: str, org_type: str, org_
                             granted_by=granted_by, granted_at=now)
     session.add(membership)
     session.flush()
-    publish(session, MEMBERSHIP_GRANTED, membership.id, {
-        "membership_id": membership.id, "user_id": user_id, "org_type": org_type,
-        "org_id": org_id, "role": role, "granted_by": granted_by, "granted_at": now},
-        providerid=org_id if org_type == "provider" else None)
+    publish(session, events.MEMBERSHIP_GRANTED, membership.id,
+            events.membership_granted(membership), providerid=events.provider_of(membership))
     return membership
 
 
@@ -159,9 +149,7 @@ def revoke_membership(db: Database, identity: Identity, principal: Principal,
     """Withdraw a membership and every refresh token issued for it."""
     now = identity.now()
     with db.transaction() as session:
-        membership = session.get(Membership, membership_id, with_for_update=True)
-        if membership is None:
-            raise NotFound("no such membership")
+        membership = load(session, Membership, membership_id, lock=True)
         if not membership.active:
             raise InvalidTransition("the membership is already revoked")
         if membership.role == "platform_admin" and _admin_count(session) <= 1:
@@ -171,11 +159,8 @@ def revoke_membership(db: Database, identity: Identity, principal: Principal,
                         .where(RefreshToken.membership_id == membership.id,
                                RefreshToken.revoked_at.is_(None))
                         .values(revoked_at=now))
-        publish(session, MEMBERSHIP_REVOKED, membership.id, {
-            "membership_id": membership.id, "user_id": membership.user_id,
-            "org_type": membership.org_type, "org_id": membership.org_id,
-            "role": membership.role, "revoked_by": principal.subject, "revoked_at": now},
-            providerid=membership.org_id if membership.org_type == "provider" else None)
+        publish(session, events.MEMBERSHIP_REVOKED, membership.id,
+                events.membership_revoked(membership), providerid=events.provider_of(membership))
         return membership
 
 

@@ -13,6 +13,7 @@ import secrets
 
 from services.identity.config import IdentityConfig
 from services.identity.keys import KeyRing
+from shared import clock
 from shared.auth import Principal
 from shared.tokens import access_claims
 
@@ -37,5 +38,5 @@ def sign_access_token(keys: KeyRing, config: IdentityConfig, grant: Principal) -
     claims = access_claims(issuer=config.issuer, audience=config.audience,
                            subject=grant.subject, role=grant.role, org=grant.org,
                            org_type=grant.org_type, ttl_s=config.access_ttl_s,
-                           now=config.clock())
+                           now=clock.now())
     return keys.current.sign(claims)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from services.catalog import clock, service
+from services.catalog import service
 from services.catalog.schemas import CourseIn, ProviderIn
+from shared import clock
 from shared.auth import Principal
 
 ADMIN = Principal("admin-1", "platform_admin")

@@ -110,12 +110,9 @@ def test_a_published_session_can_be_moved_to_later_dates(client, db, build, staf
 
 
 def test_a_published_session_whose_deadline_passed_may_still_be_postponed(
-        client, build, staff, monkeypatch):
-    from services.catalog import clock
-
+        client, build, staff, clock):
     _p, _c, ts = build.world()  # deadline in 23 days, start in 30
-    later = days(25)
-    monkeypatch.setattr(clock, "today", lambda: later)
+    clock.move_to(days(25))
     r = client.patch(f"/sessions/{ts.id}", json={"start_date": days(40).isoformat(),
                                                  "end_date": days(41).isoformat()},
                      headers=staff(ts.provider_id))

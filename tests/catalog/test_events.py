@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from services.catalog import clock, events
+from services.catalog import events
 from shared.events import EventEnvelope
 from shared.events.tables import outbox
 from tests.catalog.builders import course_body, days, provider_body, session_body
@@ -147,6 +147,3 @@ def test_every_declared_event_type_is_exercised_by_these_tests():
         "course.published", "course.archived", "course.updated"}
     assert {f"score.catalog.{name}.v1" for name in exercised} == {t.type for t in events.EVENTS}
 
-
-def test_the_clock_used_for_dates_is_jakarta_time():
-    assert clock.WIB.utcoffset(None).total_seconds() == 7 * 3600

@@ -1,8 +1,6 @@
-"""Fixtures for identity: a migrated app with a fake clock, cheap argon2, and helpers."""
+"""Fixtures for identity: a migrated app on the fake clock, cheap argon2, and helpers."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
@@ -19,34 +17,16 @@ FAST_HASHING = {"password_hash_time_cost": 1, "password_hash_memory_cost": 8,
                 "password_hash_parallelism": 1}
 
 
-class FakeClock:
-    """A clock the test moves by hand; starts at the real time so tokens verify."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime.now(dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """The clock identity reads (throttling windows, token expiry)."""
-    return FakeClock()
-
-
 @pytest.fixture
 def identity_config(tmp_path, app_config, signing_key, clock):
     """``identity_config(**overrides)`` → settings for an identity app on a migrated database.
 
     Identity signs with the session's test key, so the ``auth`` fixture's tokens
-    are accepted by identity too.
+    are accepted by identity too. Every identity test runs on the fake ``clock``
+    (throttling windows, token expiry).
     """
     url = migrated_sqlite(identity.runtime(), tmp_path)
-    defaults = {"database_url": url, "signing_key": signing_key.to_pem(), "clock": clock,
+    defaults = {"database_url": url, "signing_key": signing_key.to_pem(),
                 **FAST_HASHING}
     return lambda **overrides: app_config(**{**defaults, **overrides})
 

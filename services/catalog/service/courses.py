@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from services.catalog import access, clock, events, reference
+from services.catalog import access, events, reference
 from services.catalog.models import Course, Provider
-from services.catalog.service._common import assign, load, unique_violation
+from shared import clock
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, NotFound
 from shared.events import publish
+from shared.persistence import assign, load, unique_violation
 
 PUBLIC_STATUSES = {"published", "archived"}
 DUPLICATE = "this provider already offers a course with this title for the module"

@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.catalog import access, clock, events, reference
+from services.catalog import access, events, reference
 from services.catalog.models import Provider
-from services.catalog.service._common import assign, load, unique_violation
+from shared import clock
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import publish
+from shared.persistence import assign, load, unique_violation
 
 PUBLIC_STATUSES = {"approved"}
 

@@ -6,13 +6,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.catalog import access, clock, events, reference, rules, search
+from services.catalog import access, events, reference, rules, search
 from services.catalog.models import Course, Provider, TrainingSession
-from services.catalog.service._common import load
+from shared import clock
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import NotFound, ValidationFailed
 from shared.events import publish
+from shared.persistence import load
 
 _EVENTS = {
     "publish": events.SESSION_PUBLISHED,
