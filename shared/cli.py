@@ -24,7 +24,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from shared.config import Settings, load_settings
+from shared.config import Settings, load_settings, project_root
 from shared.db import Database
 from shared.events.bus import open_bus
 from shared.events.consumer import ConsumerRunner
@@ -182,6 +182,29 @@ def cmd_run(args) -> int:
     return run_all(seed=not args.no_seed)
 
 
+def cmd_new_service(args) -> int:
+    """Generate a service with the standard shape, its tests and its deploy entries."""
+    from pathlib import Path
+
+    from shared.config import ConfigError
+    from shared.scaffold import NewService, new_service
+
+    depends = tuple(name.strip() for name in args.depends.split(",") if name.strip())
+    spec = NewService(args.name, args.port, depends, **(
+        {"description": args.description} if args.description else {}))
+    root = Path(args.root)
+    try:
+        written = new_service(spec, root, deploy=not args.no_deploy)
+    except ConfigError as exc:
+        print(f"score new-service: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"  wrote {path.relative_to(root)}")
+    print(f"\n{args.name} is ready: make test runs its shape and smoke tests. Next steps: "
+          "the checklist in docs/SERVICE_GUIDE.md.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``score`` argument parser."""
     parser = argparse.ArgumentParser(prog="score", description=__doc__,
@@ -211,6 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--fd", type=int, help="serve on this inherited listening socket")
     p.set_defaults(fn=cmd_serve)
+    p = sub.add_parser("new-service", help=cmd_new_service.__doc__)
+    p.add_argument("name", help="lower-case letters and digits, e.g. enrolment")
+    p.add_argument("--port", type=int, required=True, help="its development and deploy port")
+    p.add_argument("--depends", default="",
+                   help="services it starts and seeds after, comma-separated")
+    p.add_argument("--description", help="what it owns, one sentence")
+    p.add_argument("--root", default=str(project_root()), help="the checkout (default: this one)")
+    p.add_argument("--no-deploy", action="store_true", help="leave deploy/ and compose alone")
+    p.set_defaults(fn=cmd_new_service)
     p = sub.add_parser("run", help=cmd_run.__doc__)
     p.add_argument("--no-seed", action="store_true")
     p.set_defaults(fn=cmd_run)

@@ -34,9 +34,9 @@ class SeedResult:
     provides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def summary(self) -> str:
-        """``8 providers, 25 courses`` – or ``already seeded``."""
+        """``8 providers, 25 courses`` – or ``nothing new``."""
         counts = [f"{n} {kind}" for kind, n in self.created.items() if n]
-        return ", ".join(counts) or "already seeded"
+        return ", ".join(counts) or "nothing new"
 
 
 @dataclasses.dataclass(frozen=True)

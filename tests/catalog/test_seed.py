@@ -42,7 +42,7 @@ def test_the_demo_seed_fills_a_searchable_catalog_once_registered_by_identitys_s
     assert len(r.json["items"]) == published
     assert len(set(outbox_types(db))) == 4  # registered, approved, course & session published
     counts = (count_rows(db, Provider), count_rows(db, Course), count_rows(db, TrainingSession))
-    assert seed_demo(db, context).summary() == "already seeded"
+    assert seed_demo(db, context).summary() == "nothing new"
     assert (count_rows(db, Provider), count_rows(db, Course),
             count_rows(db, TrainingSession)) == counts
 

@@ -55,4 +55,4 @@ def test_a_seed_cannot_read_a_service_it_does_not_depend_on(settings_for):
 
 
 def test_a_seed_that_created_nothing_says_so():
-    assert SeedResult(created={"providers": 0}).summary() == "already seeded"
+    assert SeedResult(created={"providers": 0}).summary() == "nothing new"
