@@ -334,11 +334,13 @@ class TrainingSession(_StartsInInitialState, Base):
 
 
 class SeatClaim(Base):
-    """Seats one enrolment holds in a session (the seats read model's ledger)."""
+    """Seats one hold of an enrolment takes in a session (the seats read model's ledger)."""
 
     __tablename__ = "seat_claims"
-    __table_args__ = (CheckConstraint("state IN ('confirmed', 'cancelled')", name="state"),)
-    enrolment_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    __table_args__ = (CheckConstraint("state IN ('held', 'confirmed', 'released')",
+                                      name="state"),)
+    hold_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    enrolment_id: Mapped[str] = mapped_column(String(64), index=True)
     session_id: Mapped[str] = mapped_column(String(36), index=True)
     participants: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(10))
