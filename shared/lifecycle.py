@@ -1,22 +1,16 @@
-"""State machines as data: which actions each state allows and where they lead.
+"""Lifecycles (finite state machines) as data, for every service's entities.
 
-A service declares its entities' lifecycles as tables (``services/<name>/lifecycle.py``)::
-
-    SESSION = Lifecycle("session", "draft", {
-        "draft": {"publish": "published", "cancel": "cancelled", "update": "draft"},
-        ...
-    })
-
-Entities ask ``SESSION.next(self.status, "publish")`` for their next state; any
-pair not in the table raises :class:`~shared.errors.InvalidTransition` (409)
-naming the allowed actions. ``update`` as a self-transition names the states in
-which an entity may still be edited. Test the table directly, every pair
-(``pairs()``); HTTP tests need only a sample of it.
+Each :class:`Lifecycle` maps a state to the actions allowed in it and the state
+each action leads to. Entities ask it for their next state; anything not in
+the table raises :class:`~shared.errors.InvalidTransition` (409). Tests drive
+every ``pairs()`` combination straight through the table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from sqlalchemy import CheckConstraint
 
 from shared.errors import InvalidTransition
 
@@ -50,3 +44,8 @@ class Lifecycle:
         """Every (state, action) combination, allowed or not (for table-driven tests)."""
         actions = sorted({a for acts in self.transitions.values() for a in acts})
         return [(state, action) for state in self.states for action in actions]
+
+    def check_constraint(self, column: str = "status") -> CheckConstraint:
+        """A CHECK constraint (named ``column``) admitting only this machine's states."""
+        states = ", ".join(f"'{s}'" for s in self.states)
+        return CheckConstraint(f"{column} IN ({states})", name=column)

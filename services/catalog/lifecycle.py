@@ -1,7 +1,6 @@
-"""The lifecycles of providers, courses and sessions as data (:mod:`shared.lifecycle`).
+"""The lifecycles of providers, courses and sessions as data (see :mod:`shared.lifecycle`).
 
-``update`` is a self-transition: it names the states in which an entity may still
-be edited.
+``update`` is a self-transition: it names the states in which an entity may still be edited.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ The first migration left constraint names to the database (PostgreSQL's
 migrations can address them by name on both databases.
 
 Revision ID: 1b473f7a7403
-Revises: 73118af45f04
+Revises: e1e92452c341
 Create Date: 2026-11-29 19:40:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from shared.persistence import NAMING_CONVENTION
 
 revision = '1b473f7a7403'
-down_revision = '73118af45f04'
+down_revision = 'e1e92452c341'
 branch_labels = None
 depends_on = None
 
