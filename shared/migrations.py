@@ -1,5 +1,6 @@
 """Alembic helpers: every service's ``migrations/env.py`` is three lines calling ``run_env``;
-every service's first migration creates the event tables with :func:`create_event_tables`.
+the tables every service carries (``shared/events/tables.py``) are created by the helpers
+at the end of this module, never copied into a service's migration.
 
 :func:`upgrade` is safe for many replicas starting at once and for rollbacks:
 on PostgreSQL it holds an advisory lock so concurrent starts take turns (the
@@ -135,16 +136,16 @@ def _run(connection, target_metadata: MetaData | list[MetaData]) -> None:
         context.run_migrations()
 
 
-# ---------------------------------------------------------------- event tables
+# ---------------------------------------------------------------- shared tables
+#
+# Each helper is frozen: what it creates never changes, so every database built
+# from it is the same. A change to shared/events/tables.py gets a new helper,
+# called from a new migration in every service and from the first migration
+# that `score new-service` generates (shared/scaffold/templates); the shape
+# test finds a service whose migrations lack it.
 
 def create_event_tables() -> None:
-    """Create the outbox, inbox and dead-letter tables (``shared.events.tables``), version 1.
-
-    Call it from a service's first migration. Frozen: what it creates never
-    changes, so every database built from it is the same. A later change to
-    ``shared/events/tables.py`` gets a new helper, called from a new migration
-    in every service (the shape test finds a service that lacks it).
-    """
+    """Create the outbox, inbox and dead-letter tables (a service's first migration)."""
     # BigInteger on PostgreSQL, INTEGER PRIMARY KEY (rowid) on SQLite.
     big_id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
     now = sa.text("(CURRENT_TIMESTAMP)")
@@ -193,3 +194,30 @@ def drop_event_tables() -> None:
     op.drop_table("outbox")
     op.drop_table("inbox")
     op.drop_table("dead_letters")
+
+
+def create_idempotency_keys() -> None:
+    """Create the ``idempotency_keys`` table of ``shared.idempotency``."""
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  autoincrement=True, nullable=False),
+        sa.Column("scope", sa.String(length=128), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("response_status", sa.Integer(), nullable=True),
+        sa.Column("response_headers", sa.Text(), nullable=True),
+        sa.Column("response_body", sa.LargeBinary(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"))
+    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
+        batch_op.create_index("ix_idempotency_keys_created_at", ["created_at"], unique=False)
+
+
+def drop_idempotency_keys() -> None:
+    """Undo :func:`create_idempotency_keys`."""
+    with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
+        batch_op.drop_index("ix_idempotency_keys_created_at")
+    op.drop_table("idempotency_keys")
