@@ -78,7 +78,7 @@ def register_problem_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        headers = {}
+        headers = dict(error.headers)
         if isinstance(error, TooManyRequests):
             headers["Retry-After"] = str(error.retry_after)
         if error.status == 401:
