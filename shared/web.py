@@ -18,6 +18,7 @@ from shared.auth import init_auth
 from shared.config import load_settings
 from shared.db import Database
 from shared.events.bus import Bus, open_bus
+from shared.headers import init_response_headers
 from shared.inputs import init_input_guard
 from shared.logs import configure_logging
 from shared.observability import init_observability
@@ -64,6 +65,7 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
     init_observability(app)
     init_auth(app)
     init_input_guard(app)
+    init_response_headers(app)
     if runtime.on_init is not None:
         runtime.on_init(app)
     if settings.run_workers:
