@@ -5,7 +5,7 @@ from tests.identity.conftest import PASSWORD
 
 def _fail(login, times, email="siti@example.id"):
     for _ in range(times):
-        assert login(email, "wrong password!").status_code == 401
+        assert login(email, "wrong password!").status_code == 400
 
 
 def test_the_sixth_attempt_is_throttled_even_with_the_right_password(register, login):
