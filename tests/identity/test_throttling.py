@@ -91,3 +91,18 @@ def test_the_limit_follows_the_setting(make_app):
     client.post("/oauth/token", data=params)
 
     assert client.post("/oauth/token", data=params).status_code == 429
+
+
+def test_failures_that_left_the_window_are_deleted(register, login, clock, app):
+    from sqlalchemy import func, select
+
+    from services.identity.models import LoginFailure
+
+    register()
+    _fail(login, 3)
+    clock.advance(seconds=901)
+    _fail(login, 1)
+
+    with app.extensions["score_db"].reading() as session:
+        # One attempt's two rows (email and address); the three older ones are gone.
+        assert session.scalar(select(func.count()).select_from(LoginFailure)) == 2
