@@ -82,6 +82,8 @@ def init_input_guard(app: Flask) -> None:
 
 
 def _guard() -> None:
+    if request.url_rule is None:
+        return  # no such route or method: a 404 or 405, whatever was sent
     _check_path(request.view_args or {})
     _check_strings(request.args.items(multi=True), InvalidParameters)
     if request.method not in _BODY_METHODS:

@@ -176,3 +176,8 @@ def test_a_service_whose_request_schema_takes_an_unbounded_integer_does_not_star
         create_service_app(runtime, app_config(database_url=url))
     assert "counts.create: count" in str(refused.value)
     assert "counts.create: nested[].size" in str(refused.value)
+
+
+def test_an_unknown_route_is_a_404_whatever_its_body(client):
+    response = client.post("/nowhere", data=b'{"note": "\\ud800"', content_type="application/json")
+    assert_problem(response, 404)
