@@ -41,8 +41,9 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from bench.stats import percentile  # noqa: E402
 from services import catalog  # noqa: E402
-from services.catalog import clock, search  # noqa: E402
+from services.catalog import search  # noqa: E402
 from services.catalog.models import Course, Provider, Province, TrainingSession  # noqa: E402
+from shared import clock  # noqa: E402
 from shared.db import Database  # noqa: E402
 from tests.infra import spawn  # noqa: E402
 from tests.infra.ports import LOOPBACK, free_port, port_open  # noqa: E402
@@ -154,7 +155,8 @@ def query_mix(db: Database, provinces: list[str], cities: list[str], rng: random
 
 def gunicorn(module: str, port: int, env: dict, workdir: Path) -> subprocess.Popen:
     """``module:app`` under gunicorn -w 2 --threads 4 on loopback (dies with us)."""
-    argv = [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4",
+    argv = [sys.executable, "-m", "gunicorn", "-c", "python:shared.gunicorn_config",
+            "-w", "2", "--threads", "4",
             "-b", f"{LOOPBACK}:{port}", "--log-level", "warning", f"{module}:app"]
     return spawn(argv, log=workdir / f"{module.rsplit('.', 1)[-1]}.log", cwd=ROOT, env=env)
 
