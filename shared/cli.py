@@ -151,16 +151,11 @@ def cmd_contracts(args) -> int:
 
 def cmd_serve(args) -> int:
     """Development server (werkzeug); production uses gunicorn."""
-    import os
-
     from werkzeug.serving import make_server
 
-    from shared.launcher import development_environment
     from shared.web import create_service_app
 
     runtime = load_runtime(args.service)
-    if not load_settings(runtime.name).jwks_url:
-        os.environ.update(development_environment(discover_runtimes(), os.environ))
     app = create_service_app(runtime)
     # --fd: serve on a socket the launcher bound (and holds the port of) for us.
     server = make_server(args.host, args.port, app, threaded=True, fd=args.fd)

@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Mapping
 
 from shared.config import load_settings
-from shared.runtime import ServiceRuntime, discover_runtimes
+from shared.runtime import ServiceRuntime, development_jwks_url, discover_runtimes
 from shared.seeding import seed_all
 
 HOST = "127.0.0.1"
@@ -78,9 +78,8 @@ def development_environment(runtimes: list[ServiceRuntime],
     ``SCORE_JWKS_URL`` points at the service that publishes the token keys (unless set).
     """
     env = dict(environ)
-    publisher = next((r for r in runtimes if r.jwks_path), None)
-    if publisher is not None and not env.get("SCORE_JWKS_URL"):
-        env["SCORE_JWKS_URL"] = f"http://{HOST}:{service_port(publisher)}{publisher.jwks_path}"
+    if not env.get("SCORE_JWKS_URL"):
+        env["SCORE_JWKS_URL"] = development_jwks_url(runtimes)
     return env
 
 

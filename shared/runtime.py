@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData
 
-from shared.config import ConfigError, Settings
+from shared.config import ConfigError, Settings, load_settings
 from shared.events.registry import EventCatalog, Handlers
 
 if TYPE_CHECKING:
@@ -123,3 +123,16 @@ def start_order(runtimes: Iterable[ServiceRuntime]) -> list[ServiceRuntime]:
     for runtime in by_name.values():
         place(runtime, ())
     return ordered
+
+
+def development_jwks_url(runtimes: Iterable[ServiceRuntime] | None = None) -> str:
+    """Where the service publishing the token keys serves them in development ('' if none).
+
+    Its port is ``SCORE_<NAME>_PORT`` or its runtime's; production sets ``SCORE_JWKS_URL``.
+    """
+    found = discover_runtimes() if runtimes is None else runtimes
+    publisher = next((runtime for runtime in found if runtime.jwks_path), None)
+    if publisher is None:
+        return ""
+    port = load_settings(publisher.name).port or publisher.port
+    return f"http://127.0.0.1:{port}{publisher.jwks_path}"

@@ -8,6 +8,7 @@ and consumer as threads.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from shared import idempotency
 from shared.auth import init_auth
-from shared.config import ConfigError, load_settings
+from shared.config import ConfigError, Settings, load_settings
 from shared.db import Database
 from shared.events.bus import Bus, open_bus
 from shared.headers import init_response_headers
@@ -29,7 +30,7 @@ from shared.runtime import ServiceRuntime
 
 def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None = None) -> Flask:
     """A configured Flask app for ``runtime``; ``config`` overrides environment settings."""
-    settings = load_settings(runtime.name, config)
+    settings = _with_development_jwks(load_settings(runtime.name, config))
     configure_logging(runtime.name, settings.log_level)
     app = Flask(f"services.{runtime.name}")
     app.config.update(
@@ -71,13 +72,21 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
     if runtime.on_init is not None:
         runtime.on_init(app)
     if "score_auth" not in app.extensions:
-        raise ConfigError(f"{runtime.name} cannot verify tokens: set SCORE_JWKS_URL (score run "
-                          "and score serve set it to the key publisher's JWKS in development)")
+        raise ConfigError(f"{runtime.name} cannot verify tokens: set SCORE_JWKS_URL")
     if settings.run_workers:
         from shared.workers import start_workers
 
         start_workers(app)
     return app
+
+
+def _with_development_jwks(settings: Settings) -> Settings:
+    """Outside production, tokens are verified against the key publisher found in services/."""
+    if settings.jwks_url or settings.get("jwks") or settings.is_production:
+        return settings
+    from shared.runtime import development_jwks_url
+
+    return dataclasses.replace(settings, jwks_url=development_jwks_url())
 
 
 class _CookieSessionsOnDemand(SecureCookieSessionInterface):

@@ -46,3 +46,27 @@ def test_the_services_of_this_checkout_are_found_with_their_ports_in_start_order
     assert order.index("identity") < order.index("catalog")
     assert all(r.port and r.seed for r in found.values())
     assert [r.name for r in found.values() if r.jwks_path] == ["identity"]
+
+
+def test_outside_production_tokens_are_checked_against_the_services_key_publisher(
+        tmp_path, monkeypatch):
+    from services import catalog
+
+    monkeypatch.delenv("SCORE_JWKS_URL", raising=False)
+    monkeypatch.setenv("SCORE_IDENTITY_PORT", "6010")
+    app = catalog.create_app({"env": "test", "data_dir": str(tmp_path)})
+
+    assert app.extensions["score_settings"].jwks_url == (
+        "http://127.0.0.1:6010/.well-known/jwks.json")
+    app.extensions["score_db"].dispose()
+
+
+def test_production_without_a_jwks_url_refuses_to_start(monkeypatch):
+    from shared.web import create_service_app
+    from tests.support import pingpong
+
+    monkeypatch.delenv("SCORE_JWKS_URL", raising=False)
+    with pytest.raises(ConfigError, match="SCORE_JWKS_URL"):
+        create_service_app(pingpong.runtime(), {
+            "env": "production", "secret_key": "s3cret-from-the-vault", "auto_migrate": False,
+            "database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
