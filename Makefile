@@ -28,9 +28,9 @@ test-integration: install ## Only the tests against real PostgreSQL and Kafka
 	$(BIN)/python -m tests.infra ensure
 	$(BIN)/python -m pytest -m integration $(PYTEST_ARGS)
 
-lint: install ## ruff on everything, mypy on shared/
+lint: install ## ruff on everything, mypy on shared/ and services/ (pyproject.toml)
 	$(BIN)/ruff check .
-	$(BIN)/mypy shared
+	$(BIN)/mypy
 
 bench: install ## Benchmarks (each prints its ratios against a baseline measured in the same run)
 	$(BIN)/python -m tests.infra ensure

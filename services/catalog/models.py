@@ -373,8 +373,8 @@ _TOUCHED = "catalog_search_touched"
 
 def bump_search_version(session: Session) -> None:
     """Invalidate cached search results when this session's transaction commits."""
-    table = SearchVersion.__table__
-    session.execute(update(table).where(table.c.id == 1).values(version=table.c.version + 1))
+    session.execute(update(SearchVersion).where(SearchVersion.id == 1)
+                    .values(version=SearchVersion.version + 1))
 
 
 def _entity_changed(_mapper, _connection, target) -> None:

@@ -22,7 +22,7 @@ import functools
 import json
 from typing import Any
 
-from sqlalchemy import Date, Integer, bindparam, or_, select, tuple_
+from sqlalchemy import BindParameter, Date, Integer, bindparam, or_, select, tuple_
 
 from services.catalog import rules
 from services.catalog.models import Course, Provider, SearchVersion, TrainingSession
@@ -100,7 +100,7 @@ _SESSION_FILTERS = {
 
 
 def _text_match(term: int):
-    pattern = bindparam(f"q{term}")
+    pattern: BindParameter[str] = bindparam(f"q{term}")
     return or_(*(column.ilike(pattern, escape="\\") for column in (
         C.title_id, C.title_en, C.description_id, C.description_en)))
 

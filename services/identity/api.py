@@ -28,7 +28,7 @@ memberships = Blueprint("memberships", __name__,
                         description="Who holds which role in which organisation.")
 clients = Blueprint("clients", __name__,
                     description="Machine clients using the client-credentials grant.")
-BEARER = {"security": [{"bearerAuth": []}]}
+BEARER: dict[str, list[dict[str, list[str]]]] = {"security": [{"bearerAuth": []}]}
 
 
 @users.route("/users")

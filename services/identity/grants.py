@@ -21,6 +21,7 @@ from services.identity.tokens import digest, new_secret, secret_matches, sign_ac
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import DomainError
+from shared.persistence import load
 
 _TITLES = {400: "Bad request", 401: "Unauthorized"}
 
@@ -85,7 +86,7 @@ def password_grant(db: Database, identity: Identity, username: str, password: st
     rehashed = (identity.passwords.hash(password)
                 if identity.passwords.needs_rehash(user.password_hash) else None)
     with db.transaction() as session:
-        user = session.get(User, user.id)
+        user = load(session, User, user.id)
         if rehashed:
             user.password_hash = rehashed
         membership = _choose_membership(session, user.id, org_id)
@@ -136,7 +137,7 @@ def refresh_grant(db: Database, identity: Identity, refresh_token: str) -> Issue
                                .where(RefreshToken.token_hash == digest(refresh_token))
                                .with_for_update())
         refusal = _refusal(session, token, now)
-        if refusal is None:
+        if refusal is None and token is not None:
             grant, refresh = _rotate(session, identity, token, now)
     # Raised after the commit so that a family revoked on reuse stays revoked.
     if refusal is not None:
@@ -148,7 +149,7 @@ def _rotate(session: Session, identity: Identity, token: RefreshToken,
             now: dt.datetime) -> tuple[Principal, str]:
     """Use ``token`` up; the grant as it stands now and the family's next refresh token."""
     token.used_at = now
-    user = session.get(User, token.user_id)
+    user = load(session, User, token.user_id)
     # A sign-in from before the user had any membership (e.g. just before their
     # provider registration was applied) takes up the first one granted since.
     membership = _membership_of(session, token) or _choose_membership(session, user.id, None)

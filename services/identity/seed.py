@@ -24,14 +24,17 @@ from shared.seeding import SeedContext, SeedResult
 DEMO_PASSWORD = "score-demo-2026"
 PROVIDER_SLUGS = ("bedo", "smi", "unpar", "app-poltek", "blk-smg-2", "kdp", "riwani", "proserve")
 
-# email, name, intended role, (org_type, org_id, role) granted up front or None
-ACCOUNTS = [
-    ("admin@score.example", "Platform Admin", None, ("ilo", "platform", "platform_admin")),
-    ("auditor@ilo.example", "ILO Jakarta Auditor", None, ("ilo", "ilo-jakarta", "ilo_auditor")),
-    ("owner@sme.example", "SME Owner", "sme_user", None),
-    ("sponsor@kemnaker.example", "Kemnaker Sponsor Desk", "sponsor_staff", None),
-    ("trainer@score.example", "Trainer Candidate", "trainer", None),
-    *[(f"staff@{slug}.example", f"{slug.upper()} staff", "provider_staff", None)
+# email, name, (org_type, org_id, role) granted up front
+MEMBERS = [
+    ("admin@score.example", "Platform Admin", ("ilo", "platform", "platform_admin")),
+    ("auditor@ilo.example", "ILO Jakarta Auditor", ("ilo", "ilo-jakarta", "ilo_auditor")),
+]
+# email, name, intended role (signed up, no organisation yet)
+SIGN_UPS = [
+    ("owner@sme.example", "SME Owner", "sme_user"),
+    ("sponsor@kemnaker.example", "Kemnaker Sponsor Desk", "sponsor_staff"),
+    ("trainer@score.example", "Trainer Candidate", "trainer"),
+    *[(f"staff@{slug}.example", f"{slug.upper()} staff", "provider_staff")
       for slug in PROVIDER_SLUGS],
 ]
 
@@ -60,22 +63,25 @@ class _HashedOnce(Passwords):
         return self._passwords.needs_rehash(password_hash)
 
 
+def _exists(db: Database, email: str) -> bool:
+    with db.reading() as session:
+        return session.scalar(select(User.id).where(User.email == email)) is not None
+
+
 def seed_demo(db: Database, context: SeedContext) -> SeedResult:
     """Create the demo accounts (idempotent); provides provider slug → staff user id."""
     identity = build_identity(context.settings)
     identity = dataclasses.replace(identity, passwords=_HashedOnce(identity.passwords))
     created = 0
-    for email, name, intended_role, membership in ACCOUNTS:
-        with db.reading() as session:
-            if session.scalar(select(User.id).where(User.email == email)) is not None:
-                continue
-        if membership is None:
-            register_user(db, identity, email, name, DEMO_PASSWORD, intended_role)
-        else:
-            org_type, org_id, role = membership
+    for email, name, (org_type, org_id, role) in MEMBERS:
+        if not _exists(db, email):
             create_member(db, identity, email, name, DEMO_PASSWORD, (org_type, org_id), role,
                           granted_by="demo-seed")
-        created += 1
+            created += 1
+    for email, name, intended_role in SIGN_UPS:
+        if not _exists(db, email):
+            register_user(db, identity, email, name, DEMO_PASSWORD, intended_role)
+            created += 1
     with db.reading() as session:
         staff = {slug: session.scalar(select(User.id).where(User.email == f"staff@{slug}.example"))
                  for slug in PROVIDER_SLUGS}

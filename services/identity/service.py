@@ -77,7 +77,7 @@ def list_users(db: Database, page: int, per_page: int,
     if email:
         query = query.where(User.email == normalise_email(email))
     with db.reading() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         items = session.scalars(query.order_by(User.created_at, User.id)
                                 .offset((page - 1) * per_page).limit(per_page)).all()
         return list(items), total
@@ -166,7 +166,7 @@ def revoke_membership(db: Database, identity: Identity, principal: Principal,
 
 def _admin_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Membership).where(
-        Membership.role == "platform_admin", Membership.revoked_at.is_(None)))
+        Membership.role == "platform_admin", Membership.revoked_at.is_(None))) or 0
 
 
 def bootstrap_admin(db: Database, identity: Identity) -> User | None:

@@ -11,4 +11,4 @@ def blueprints() -> list:
 
 
 # OpenAPI: operations that need a bearer token.
-AUTH = {"security": [{"bearerAuth": []}]}
+AUTH: dict[str, list[dict[str, list[str]]]] = {"security": [{"bearerAuth": []}]}

@@ -23,8 +23,9 @@ does not know are recorded in the ledger only.
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from services.catalog.models import SeatClaim, TrainingSession
@@ -77,7 +78,8 @@ def _claim(session: Session, hold_id: str) -> SeatClaim | None:
 
 def _move(session: Session, session_id: str, delta: int) -> None:
     # One atomic UPDATE: concurrent API edits of the session cannot lose it.
-    moved = session.execute(update(TrainingSession).where(TrainingSession.id == session_id)
-                            .values(seats_taken=TrainingSession.seats_taken + delta)).rowcount
+    result = session.execute(update(TrainingSession).where(TrainingSession.id == session_id)
+                             .values(seats_taken=TrainingSession.seats_taken + delta))
+    moved = cast("CursorResult[Any]", result).rowcount
     if not moved:
         log.warning("seat event for an unknown session", extra={"session_id": session_id})

@@ -41,7 +41,7 @@ def create_session(db: Database, principal: Principal, provider_id: str,
         errors = rules.merge(errors, province_errors, rules.session_date_errors(
             data["start_date"], data["end_date"], data["enrolment_deadline"]),
             rules.trainer_errors(data["trainers"], publishing=False))
-        if errors:
+        if errors or course is None:
             raise ValidationFailed("the session is not valid", errors=errors)
         ts = TrainingSession(course=course, provider_id=provider_id,
                              module_code=course.module_code, province_code=province,
@@ -71,7 +71,7 @@ def update_session(db: Database, principal: Principal, session_id: str,
         for name in _PLAIN:
             if name in changes:
                 setattr(ts, name, changes[name])
-        if "province_code" in changes:
+        if "province_code" in changes and province is not None:
             ts.province_code = province
         if "city" in changes:
             ts.city, ts.city_key = changes["city"], rules.city_key(changes["city"])
