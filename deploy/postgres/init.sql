@@ -41,3 +41,17 @@ SELECT 'CREATE DATABASE catalog OWNER catalog'
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'catalog') \gexec
 REVOKE ALL ON DATABASE catalog FROM PUBLIC;
 \unset password
+
+-- ---------------------------------------------------------------- enrolment
+\getenv password ENROLMENT_DB_PASSWORD
+\if :{?password}
+\else
+  DO $$ BEGIN RAISE EXCEPTION 'ENROLMENT_DB_PASSWORD is not set'; END $$;
+\endif
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', 'enrolment', :'password')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'enrolment') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', 'enrolment', :'password') \gexec
+SELECT 'CREATE DATABASE enrolment OWNER enrolment'
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'enrolment') \gexec
+REVOKE ALL ON DATABASE enrolment FROM PUBLIC;
+\unset password

@@ -1,0 +1,269 @@
+"""Events the enrolment service publishes (topic ``score.enrolment``; subject = entity id).
+
+Every payload carries what a consumer needs without calling back: catalog keeps
+free seats from the enrolment events (``hold_id`` names the seat hold),
+certification issues participation certificates from ``enrolment.completed``
+and counts trainers' visits from ``visit.recorded``, sponsorship commits or
+releases reservations, and the ILO's audit log computes the Phase III
+indicators (team mix, money, province, sector, size class) from all of them.
+Payload builders live here, beside the schemas, so each type is built one way.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from services.enrolment import lifecycle
+from services.enrolment.models import Enrolment, OfferedSession, Payment, Sme, WaitlistEntry
+from shared.events import EventCatalog, EventType
+
+
+def _money(**kwargs) -> fields.Integer:
+    """Whole rupiah, never negative."""
+    return fields.Integer(strict=True, validate=validate.Range(min=0), **kwargs)
+
+
+class SmePayload(Schema):
+    """An SME as of the event (``sme.registered`` / ``sme.updated``)."""
+
+    sme_id = fields.String(required=True)
+    legal_name = fields.String(required=True)
+    nib = fields.String(required=True)
+    npwp = fields.String(required=True, allow_none=True)
+    kbli_code = fields.String(required=True)
+    kbli_version = fields.String(required=True)
+    province_code = fields.String(required=True, metadata={"description": "BPS code"})
+    city = fields.String(required=True)
+    employees_total = fields.Integer(required=True, strict=True)
+    employees_women = fields.Integer(required=True, strict=True)
+    employees_men = fields.Integer(required=True, strict=True)
+    size_class = fields.String(required=True)
+    changed_by = fields.String(required=True)
+
+
+class SmeRegistered(SmePayload):
+    """Payload of ``sme.registered`` (identity makes the registrant an ``sme_user`` of it)."""
+
+    registered_by = fields.String(required=True)
+
+
+class EnrolmentPayload(Schema):
+    """An enrolment as of the event (every ``enrolment.*`` type)."""
+
+    enrolment_id = fields.String(required=True)
+    hold_id = fields.String(required=True, metadata={
+        "description": "the seat hold (the enrolment id; '<id>/<n>' when seats were re-taken)"})
+    session_id = fields.String(required=True)
+    sme_id = fields.String(required=True)
+    provider_id = fields.String(required=True)
+    module_code = fields.String(required=True)
+    ilo_supervised = fields.Boolean(required=True)
+    session_province_code = fields.String(required=True)
+    sme_province_code = fields.String(required=True)
+    sme_kbli_code = fields.String(required=True)
+    sme_size_class = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(lifecycle.ENROLMENT.states))
+    participants = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    managers = fields.Integer(required=True, strict=True)
+    workers = fields.Integer(required=True, strict=True)
+    women = fields.Integer(required=True, strict=True)
+    men = fields.Integer(required=True, strict=True)
+    price_per_participant = _money(required=True)
+    amount_due = _money(required=True)
+    sme_share = _money(required=True)
+    sponsor_share = _money(required=True)
+    expires_at = fields.AwareDateTime(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+    changed_by = fields.String(required=True)
+
+
+class CompletedParticipant(Schema):
+    """A participant's outcome when the session's attendance closes."""
+
+    participant_id = fields.String(required=True)
+    full_name = fields.String(required=True)
+    gender = fields.String(required=True, validate=validate.OneOf(("female", "male")))
+    role = fields.String(required=True, validate=validate.OneOf(("manager", "worker")))
+    days_present = fields.Integer(required=True, strict=True)
+    completed = fields.Boolean(required=True)
+
+
+class EnrolmentCompleted(EnrolmentPayload):
+    """Payload of ``enrolment.completed``: who completed (participation certificates)."""
+
+    classroom_days = fields.Integer(required=True, strict=True)
+    outcomes = fields.List(fields.Nested(CompletedParticipant), required=True)
+
+
+class WaitlistPayload(Schema):
+    """A waitlist entry as of the event (``waitlist.joined`` / ``waitlist.offered``)."""
+
+    entry_id = fields.String(required=True)
+    session_id = fields.String(required=True)
+    sme_id = fields.String(required=True)
+    provider_id = fields.String(required=True)
+    participants = fields.Integer(required=True, strict=True)
+    status = fields.String(required=True, validate=validate.OneOf(lifecycle.WAITLIST.states))
+    enrolment_id = fields.String(required=True, allow_none=True)
+    changed_by = fields.String(required=True)
+
+
+class PaymentPayload(Schema):
+    """A payment as of the event (``payment.succeeded`` / ``failed`` / ``refunded``)."""
+
+    payment_id = fields.String(required=True)
+    enrolment_id = fields.String(required=True)
+    session_id = fields.String(required=True)
+    sme_id = fields.String(required=True)
+    provider_id = fields.String(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(("card", "bank_transfer")))
+    gateway = fields.String(required=True)
+    amount = _money(required=True)
+    currency = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(lifecycle.PAYMENT.states))
+    refund_amount = _money(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+    changed_by = fields.String(required=True)
+
+
+class AttendancePayload(Schema):
+    """One classroom day's attendance of one enrolled team."""
+
+    enrolment_id = fields.String(required=True)
+    session_id = fields.String(required=True)
+    sme_id = fields.String(required=True)
+    provider_id = fields.String(required=True)
+    day = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    present = fields.List(fields.String(), required=True, metadata={
+        "description": "participant ids present"})
+    absent = fields.List(fields.String(), required=True)
+    recorded_by = fields.String(required=True)
+
+
+class VisitPayload(Schema):
+    """A consultancy visit as recorded."""
+
+    visit_id = fields.String(required=True)
+    enrolment_id = fields.String(required=True)
+    session_id = fields.String(required=True)
+    sme_id = fields.String(required=True)
+    provider_id = fields.String(required=True)
+    module_code = fields.String(required=True)
+    trainer_id = fields.String(required=True)
+    visited_on = fields.Date(required=True)
+    duration_minutes = fields.Integer(required=True, strict=True)
+    topics = fields.List(fields.String(), required=True)
+    members_present = fields.Integer(required=True, strict=True)
+    actions_agreed = fields.List(fields.String(), required=True)
+    visits_recorded = fields.Integer(required=True, strict=True)
+    visits_required = fields.Integer(required=True, strict=True)
+    recorded_by = fields.String(required=True)
+
+
+class KpiPayload(Schema):
+    """An enterprise KPI value as reported (append-only; corrections supersede)."""
+
+    report_id = fields.String(required=True)
+    sme_id = fields.String(required=True)
+    kpi_code = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("baseline", "follow_up")))
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    method = fields.String(required=True)
+    value = fields.Decimal(required=True, as_string=True)
+    version = fields.Integer(required=True, strict=True)
+    supersedes_id = fields.String(required=True, allow_none=True)
+    sme_province_code = fields.String(required=True)
+    sme_kbli_code = fields.String(required=True)
+    sme_kbli_version = fields.String(required=True)
+    sme_size_class = fields.String(required=True)
+    reported_by = fields.String(required=True)
+
+
+def sme_payload(sme: Sme, actor: str) -> dict:
+    """Payload of ``sme.updated`` (``sme.registered`` adds ``registered_by``)."""
+    return {
+        "sme_id": sme.id, "legal_name": sme.legal_name, "nib": sme.nib, "npwp": sme.npwp,
+        "kbli_code": sme.kbli_code, "kbli_version": sme.kbli_version,
+        "province_code": sme.province_code, "city": sme.city,
+        "employees_total": sme.employees_total, "employees_women": sme.employees_women,
+        "employees_men": sme.employees_men, "size_class": sme.size_class, "changed_by": actor,
+    }
+
+
+def enrolment_payload(enrolment: Enrolment, offered: OfferedSession, sme: Sme,
+                      actor: str) -> dict:
+    """Payload of every ``enrolment.*`` event but ``completed`` (which adds outcomes)."""
+    return {
+        "enrolment_id": enrolment.id, "hold_id": enrolment.hold_id,
+        "session_id": enrolment.session_id, "sme_id": enrolment.sme_id,
+        "provider_id": enrolment.provider_id, "module_code": enrolment.module_code,
+        "ilo_supervised": offered.ilo_supervised,
+        "session_province_code": offered.province_code,
+        "sme_province_code": sme.province_code, "sme_kbli_code": sme.kbli_code,
+        "sme_size_class": sme.size_class, "status": enrolment.status,
+        "participants": enrolment.participants_count, "managers": enrolment.managers,
+        "workers": enrolment.workers, "women": enrolment.women, "men": enrolment.men,
+        "price_per_participant": enrolment.price_per_participant,
+        "amount_due": enrolment.amount_due, "sme_share": enrolment.sme_share,
+        "sponsor_share": enrolment.sponsor_share, "expires_at": enrolment.expires_at,
+        "reason": enrolment.status_reason, "changed_by": actor,
+    }
+
+
+def waitlist_payload(entry: WaitlistEntry, actor: str) -> dict:
+    """Payload of ``waitlist.joined`` / ``waitlist.offered``."""
+    return {
+        "entry_id": str(entry.id), "session_id": entry.session_id, "sme_id": entry.sme_id,
+        "provider_id": entry.provider_id, "participants": entry.participants_count,
+        "status": entry.status, "enrolment_id": entry.enrolment_id, "changed_by": actor,
+    }
+
+
+def payment_payload(payment: Payment, enrolment: Enrolment, actor: str,
+                    reason: str | None = None) -> dict:
+    """Payload of ``payment.succeeded`` / ``failed`` / ``refunded``."""
+    return {
+        "payment_id": payment.id, "enrolment_id": enrolment.id,
+        "session_id": enrolment.session_id, "sme_id": enrolment.sme_id,
+        "provider_id": payment.provider_id, "method": payment.method,
+        "gateway": payment.gateway, "amount": payment.amount, "currency": payment.currency,
+        "status": payment.status, "refund_amount": payment.refund_amount, "reason": reason,
+        "changed_by": actor,
+    }
+
+
+def _type(name: str, schema: type[Schema], description: str) -> EventType:
+    return EventType(f"score.enrolment.{name}.v1", schema, description)
+
+
+SME_REGISTERED = _type("sme.registered", SmeRegistered, "An SME registered.")
+SME_UPDATED = _type("sme.updated", SmePayload, "An SME changed its profile.")
+ENROLMENT_HELD = _type("enrolment.held", EnrolmentPayload,
+                       "A team's seats are held until expires_at while the SME pays.")
+ENROLMENT_CONFIRMED = _type("enrolment.confirmed", EnrolmentPayload,
+                            "An enrolment is paid (or needs no payment): its seats are kept.")
+ENROLMENT_CANCELLED = _type("enrolment.cancelled", EnrolmentPayload,
+                            "An enrolment was cancelled (SME, provider or session cancelled).")
+ENROLMENT_EXPIRED = _type("enrolment.expired", EnrolmentPayload,
+                          "An unpaid hold lapsed: its seats are released.")
+ENROLMENT_COMPLETED = _type("enrolment.completed", EnrolmentCompleted,
+                            "The session's attendance closed: who completed the training.")
+WAITLIST_JOINED = _type("waitlist.joined", WaitlistPayload, "A team joined a session's waitlist.")
+WAITLIST_OFFERED = _type("waitlist.offered", WaitlistPayload,
+                         "Freed seats were offered to a waiting team as a new hold.")
+PAYMENT_SUCCEEDED = _type("payment.succeeded", PaymentPayload, "A payment was received.")
+PAYMENT_FAILED = _type("payment.failed", PaymentPayload, "A payment failed or lapsed.")
+PAYMENT_REFUNDED = _type("payment.refunded", PaymentPayload, "A refund reached the SME.")
+ATTENDANCE_RECORDED = _type("attendance.recorded", AttendancePayload,
+                            "A classroom day's attendance of a team was recorded.")
+VISIT_RECORDED = _type("visit.recorded", VisitPayload, "A consultancy visit took place.")
+KPI_REPORTED = _type("kpi.reported", KpiPayload, "An SME reported a KPI value.")
+
+EVENTS = EventCatalog([
+    SME_REGISTERED, SME_UPDATED,
+    ENROLMENT_HELD, ENROLMENT_CONFIRMED, ENROLMENT_CANCELLED, ENROLMENT_EXPIRED,
+    ENROLMENT_COMPLETED, WAITLIST_JOINED, WAITLIST_OFFERED,
+    PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED,
+    ATTENDANCE_RECORDED, VISIT_RECORDED, KPI_REPORTED,
+])
