@@ -2,7 +2,8 @@
 
 For every record: parse and validate; open a transaction; insert the event id
 into the inbox (already there → a duplicate, skip); run the handler; commit.
-Offsets are committed only after that, once per polled batch and partition.
+Offsets are committed only after that, once per polled batch, without waiting
+for the broker's answer (closing the consumer waits for what is on its way).
 A failing handler is retried with backoff; after
 ``max_attempts`` the record goes to ``<topic>.dlq.<group>`` with its error
 and the runner moves on. A record that cannot be parsed is dead-lettered at
@@ -56,14 +57,6 @@ class ReceivedEvent:
 
 class Stopped(Exception):
     """Shutdown was requested while a record was still waiting for a retry."""
-
-
-def _commit_last(consumer: BusConsumer, finished: list[Message]) -> None:
-    # One commit per partition per batch: every record up to it is applied or
-    # dead-lettered, and committing each record alone would cost a round trip each.
-    last = {(m.topic, m.partition): m for m in finished}
-    for message in last.values():
-        consumer.commit(message)
 
 
 def dlq_topic(topic: str, group: str) -> str:
@@ -143,7 +136,8 @@ class ConsumerRunner:
                 self.process(message, stop)
                 finished.append(message)
         finally:
-            _commit_last(consumer, finished)
+            # Once per batch and without waiting: every record up to these is finished.
+            consumer.commit_soon(finished)
         if batch:
             self._last_contact = time.monotonic()
         return bool(batch)

@@ -51,6 +51,16 @@ class BusConsumer(abc.ABC):
     def commit(self, message: Message) -> None:
         """Mark ``message`` (and all before it in its partition) done for the group."""
 
+    def commit_soon(self, messages: list[Message]) -> None:
+        """Mark ``messages`` done without waiting for the bus to confirm it.
+
+        :meth:`close` waits for what is still on its way; a commit that never
+        lands (a crash, a lost connection) only means those records come again.
+        """
+        last = {(m.topic, m.partition): m for m in messages}
+        for message in last.values():
+            self.commit(message)
+
     @abc.abstractmethod
     def close(self) -> None:
         """Leave the group and release connections."""

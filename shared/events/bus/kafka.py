@@ -2,8 +2,11 @@
 
 Producer: idempotent, ``acks=all``, so a retried send never duplicates within
 a producer session and an acknowledged record is on every in-sync replica.
-Consumer: auto-commit off; the runner commits each offset after the handler's
-transaction has committed.
+Consumer: auto-commit off; the runner commits offsets after the handlers'
+transactions have committed, once per batch and without waiting for the answer
+(:meth:`KafkaBusConsumer.commit_soon`); before its partitions move to another
+member in a rebalance, and when it closes, the consumer waits until those
+commits have landed.
 
 Every kafka-python call is bounded in time and every failure of one – an
 unreachable broker included, even in a constructor – is a :class:`BusError`,
@@ -14,11 +17,13 @@ any length instead of dying.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.subscription_state import AsyncConsumerRebalanceListener
 from kafka.errors import KafkaError
 from kafka.net.compat import KafkaNetClient
 from kafka.structs import OffsetAndMetadata
@@ -164,9 +169,12 @@ class KafkaBusProducer(BusProducer):
 
 
 class KafkaBusConsumer(BusConsumer):
-    """A group member that commits explicitly, one record at a time."""
+    """A group member that commits explicitly: finished records only."""
 
     def __init__(self, bootstrap, client_id, group, topics, start, instance_id=None) -> None:
+        # Offsets sent with commit_soon() whose answer has not been seen yet.
+        self._unconfirmed: dict[TopicPartition, int] = {}
+        self._lock = threading.Lock()
         self._consumer = _connect(
             KafkaConsumer, "consumer start",
             bootstrap_servers=bootstrap,
@@ -189,7 +197,7 @@ class KafkaBusConsumer(BusConsumer):
                     # Fetch metadata first: joining the group with none assigns no partitions.
                     for topic in topics:
                         self._consumer.partitions_for_topic(topic)
-                    self._consumer.subscribe(topics)
+                    self._consumer.subscribe(topics, listener=_CommitBeforeRevoke(self))
         except BusError:
             self.close()
             raise
@@ -229,6 +237,71 @@ class KafkaBusConsumer(BusConsumer):
             self._consumer.commit({tp: OffsetAndMetadata(message.offset + 1, "", -1)},
                                   timeout_ms=COMMIT_TIMEOUT_MS)
 
+    def commit_soon(self, messages: list[Message]) -> None:
+        """One asynchronous commit for the batch (and any earlier one not yet confirmed)."""
+        if not messages:
+            return
+        with self._lock:
+            for m in messages:
+                tp = TopicPartition(m.topic, m.partition)
+                self._unconfirmed[tp] = max(self._unconfirmed.get(tp, 0), m.offset + 1)
+            offsets = _offsets(self._unconfirmed)
+        with _as_bus_error("commit failed"):
+            self._consumer.commit_async(offsets, callback=self._answered)
+
+    def _answered(self, offsets: dict, answer: object) -> None:
+        if isinstance(answer, Exception):
+            log.debug("asynchronous commit failed; the next one retries it", exc_info=answer)
+            return
+        with self._lock:
+            for tp, meta in offsets.items():
+                if self._unconfirmed.get(tp) == meta.offset:
+                    del self._unconfirmed[tp]
+
+    def unconfirmed(self, partitions: set[TopicPartition] | None = None) -> dict:
+        """Offsets committed without an answer yet (of ``partitions``, or all)."""
+        with self._lock:
+            return _offsets({tp: offset for tp, offset in self._unconfirmed.items()
+                             if partitions is None or tp in partitions})
+
+    def forget(self, partitions: set[TopicPartition]) -> None:
+        """Stop tracking ``partitions`` (they belong to another member now)."""
+        with self._lock:
+            for tp in partitions:
+                self._unconfirmed.pop(tp, None)
+
     def close(self) -> None:
+        # Wait for the commits on their way, so whoever consumes next starts after them.
+        pending = self.unconfirmed()
+        if pending:
+            try:
+                self._consumer.commit(pending, timeout_ms=CLOSE_TIMEOUT_MS)
+                self.forget(set(pending))
+            except KafkaError:
+                log.debug("final commit failed; those records come again", exc_info=True)
         _close_quietly(lambda: self._consumer.close(autocommit=False,
                                                     timeout_ms=CLOSE_TIMEOUT_MS))
+
+
+def _offsets(positions: dict[TopicPartition, int]) -> dict:
+    return {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in positions.items()}
+
+
+class _CommitBeforeRevoke(AsyncConsumerRebalanceListener):
+    """Before a rebalance hands partitions on, commit their finished offsets and wait."""
+
+    def __init__(self, owner: KafkaBusConsumer) -> None:
+        self._owner = owner
+
+    async def on_partitions_revoked(self, revoked) -> None:
+        # Runs on kafka-python's network loop: await, never block.
+        pending = self._owner.unconfirmed(set(revoked))
+        if pending:
+            try:
+                await self._owner._consumer.commit_async(pending)
+            except Exception:  # membership already lost: those records come again
+                log.debug("commit before rebalance failed", exc_info=True)
+        self._owner.forget(set(revoked))
+
+    async def on_partitions_assigned(self, assigned) -> None:
+        """Nothing to do: a new partition starts after its group's last commit."""

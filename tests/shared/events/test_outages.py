@@ -85,7 +85,7 @@ class FlakyBus(Bus):
 
 
 OUTAGE = {"producer", "producer.send", "producer.flush", "consumer", "consumer.poll",
-          "consumer.commit", "ping"}
+          "consumer.commit", "consumer.commit_soon", "ping"}
 
 
 @pytest.fixture
@@ -213,7 +213,7 @@ def test_records_applied_before_a_failed_commit_come_again_and_are_applied_once(
         pongs_db, local_bus, switch):
     runner = ConsumerRunner(pongs_db, FlakyBus(local_bus, switch), GROUP, HANDLERS,
                             link=quick_link("consumer"))
-    switch.failing = {"consumer.commit"}
+    switch.failing = {"consumer.commit_soon"}
     events = [envelope(seq) for seq in range(4)]
     send(local_bus, *events)
     stop = threading.Event()
