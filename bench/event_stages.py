@@ -28,6 +28,7 @@ from shared.db import Database
 from shared.events.bus.kafka import KafkaBus
 from shared.events.consumer import ConsumerRunner
 from shared.events.relay import Relay
+from tests.support import pingpong
 from tests.support.pingpong.handlers import HANDLERS
 
 STAGES: dict[str, dict[str, float]] = defaultdict(dict)
@@ -108,7 +109,7 @@ def main(argv: list[str]) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if role == "relay":
-        TimedRelay(db, bus, "pingpong").run(stop)
+        TimedRelay(db, bus, "pingpong", topics=pingpong.runtime().events.topics).run(stop)
     else:
         group, *rest = rest
         TimedRunner(db, bus, group, HANDLERS).run(stop)

@@ -75,8 +75,8 @@ def cmd_relay(args) -> int:
     runtime, settings, db = _context(args.service)
     stop = _stop_on_signals()
     Relay(db, open_bus(settings), runtime.name, poll_ms=settings.relay_poll_ms,
-          batch_size=settings.relay_batch_size, link=_link("relay", args),
-          heartbeat=Heartbeat(args.heartbeat)).run(stop)
+          batch_size=settings.relay_batch_size, topics=runtime.events.topics,
+          link=_link("relay", args), heartbeat=Heartbeat(args.heartbeat)).run(stop)
     return 0
 
 

@@ -42,7 +42,8 @@ def start_workers(app: Flask) -> Workers:
     metrics = LinkMetrics(app.extensions["score_metrics"])
     workers: list[Relay | ConsumerRunner] = [
         Relay(db, bus, runtime.name, poll_ms=settings.relay_poll_ms,
-              batch_size=settings.relay_batch_size, link=BusLink("relay", metrics))]
+              batch_size=settings.relay_batch_size, topics=runtime.events.topics,
+              link=BusLink("relay", metrics))]
     if runtime.handlers is not None and len(runtime.handlers):
         group = runtime.group_for(settings)
         workers.append(ConsumerRunner(db, bus, group, runtime.handlers,

@@ -4,6 +4,8 @@ Each round locks a batch of unsent rows (``FOR UPDATE`` on PostgreSQL, the
 write lock on SQLite), sends them, waits until the bus has acknowledged every
 one, and only then marks them sent in the same transaction. A crash between
 send and mark re-sends the batch next time; consumers de-duplicate by event id.
+The producer is created, and the service's topics looked up, as soon as the
+relay leads, so the first event does not wait for either.
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ class Relay:
 
     def __init__(self, db: Database, bus: Bus, service: str, *,
                  batch_size: int = DEFAULT_BATCH_SIZE, poll_ms: int = 1000,
-                 link: BusLink | None = None, heartbeat: Heartbeat | None = None) -> None:
+                 topics: set[str] | None = None, link: BusLink | None = None,
+                 heartbeat: Heartbeat | None = None) -> None:
         self.db = db
         self.bus = bus
         self.service = service
+        self.topics = topics or set()
         self.batch_size = batch_size
         # Commits wake the relay (Database.commits in this process, NOTIFY across
         # processes on PostgreSQL): polling is only the fallback.
@@ -97,6 +101,7 @@ class Relay:
         # Created as soon as we lead, so a relay started without a broker says so at once.
         if self._producer is None:
             self._producer = self.bus.producer()
+            self._producer.prepare(self.topics)
             self._last_contact = time.monotonic()
         return self._producer
 

@@ -39,6 +39,9 @@ class BusProducer(abc.ABC):
     def close(self) -> None:
         """Release connections."""
 
+    def prepare(self, topics: set[str]) -> None:  # noqa: B027 - optional hook
+        """Learn where ``topics`` live now, so the first send does not wait for it."""
+
 
 class BusConsumer(abc.ABC):
     """Reads records for one consumer group; offsets move only on :meth:`commit`."""

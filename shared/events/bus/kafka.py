@@ -167,6 +167,14 @@ class KafkaBusProducer(BusProducer):
     def close(self) -> None:
         _close_quietly(lambda: self._producer.close(timeout=5))
 
+    def prepare(self, topics: set[str]) -> None:
+        # A warm-up only: a topic that cannot be looked up now fails its first send instead.
+        for topic in sorted(topics):
+            try:
+                self._producer.partitions_for(topic)
+            except KafkaError:
+                log.debug("no metadata for %s yet", topic, exc_info=True)
+
 
 class KafkaBusConsumer(BusConsumer):
     """A group member that commits explicitly: finished records only."""
