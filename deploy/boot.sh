@@ -12,6 +12,9 @@
 #   WORKERS / THREADS   gunicorn worker processes / threads per worker (default 2 / 4)
 #   TIMEOUT / GRACEFUL_TIMEOUT / KEEP_ALIVE   gunicorn timeouts in seconds (30 / 25 / 5)
 #   GUNICORN_CMD_ARGS   further gunicorn flags (gunicorn reads it itself)
+#   HEARTBEAT     relay/consumer: the file their loop touches on every turn, the liveness
+#                 signal (`python -m shared.heartbeat "$HEARTBEAT"`); default /tmp/heartbeat
+#   METRICS_PORT  relay/consumer: where they serve Prometheus metrics; default 9100
 #
 # Arguments replace the role, for one-off commands with the same environment:
 #   docker compose run --rm catalog-api score status catalog
@@ -60,10 +63,12 @@ case "$ROLE" in
             "services.${SERVICE}:create_app()"
         ;;
     relay)
-        exec score relay "$SERVICE"
+        exec score relay "$SERVICE" --heartbeat "${HEARTBEAT:-/tmp/heartbeat}" \
+            --metrics-port "${METRICS_PORT:-9100}"
         ;;
     consumer)
-        exec score consume "$SERVICE"
+        exec score consume "$SERVICE" --heartbeat "${HEARTBEAT:-/tmp/heartbeat}" \
+            --metrics-port "${METRICS_PORT:-9100}"
         ;;
     migrate)
         migrate

@@ -2,6 +2,8 @@
 
     score relay catalog            # publish catalog's outbox until SIGTERM
     score consume catalog          # apply consumed events until SIGTERM
+    score consume catalog --heartbeat /tmp/heartbeat --metrics-port 9100
+    score alive /tmp/heartbeat --max-age 60  # liveness probe of a relay or consumer
     score replay catalog --topic score.enrolment --offset 0
     score replay catalog --topic score.enrolment --since 2026-11-01T00:00:00Z
     score status catalog           # outbox backlog, consumer lag, dead letters
@@ -28,9 +30,11 @@ from shared.config import Settings, load_settings, project_root
 from shared.db import Database
 from shared.events.bus import open_bus
 from shared.events.consumer import ConsumerRunner
+from shared.events.link import BusLink, LinkMetrics
 from shared.events.outbox import backlog
 from shared.events.relay import Relay
 from shared.events.tables import dead_letters
+from shared.heartbeat import Heartbeat
 from shared.logs import configure_logging
 from shared.runtime import ServiceRuntime, discover_runtimes, load_runtime
 
@@ -40,6 +44,24 @@ def _stop_on_signals() -> threading.Event:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     return stop
+
+
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM ends the process as Ctrl-C does (``KeyboardInterrupt``), so cleanup runs."""
+    def interrupt(*_args) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def _link(role: str, args) -> BusLink:
+    """The worker's bus link; its metrics on ``--metrics-port`` if one is given."""
+    metrics = LinkMetrics()
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, registry=metrics.registry)
+    return BusLink(role, metrics)
 
 
 def _context(name: str) -> tuple[ServiceRuntime, Settings, Database]:
@@ -52,26 +74,36 @@ def _context(name: str) -> tuple[ServiceRuntime, Settings, Database]:
 def cmd_relay(args) -> int:
     """Run the outbox relay in the foreground."""
     runtime, settings, db = _context(args.service)
+    stop = _stop_on_signals()
     Relay(db, open_bus(settings), runtime.name, poll_ms=settings.relay_poll_ms,
-          batch_size=settings.relay_batch_size).run(
-        _stop_on_signals())
+          batch_size=settings.relay_batch_size, topics=runtime.events.topics,
+          link=_link("relay", args), heartbeat=Heartbeat(args.heartbeat)).run(stop)
     return 0
 
 
-def _runner(runtime, settings, db) -> ConsumerRunner:
+def _runner(runtime, settings, db, **kwargs) -> ConsumerRunner:
     if runtime.handlers is None:
         raise SystemExit(f"{runtime.name} consumes no events")
     return ConsumerRunner(db, open_bus(settings), runtime.group_for(settings),
                           runtime.handlers,
                           max_attempts=settings.consumer_max_attempts,
-                          backoff_ms=settings.consumer_backoff_ms)
+                          backoff_ms=settings.consumer_backoff_ms, **kwargs)
 
 
 def cmd_consume(args) -> int:
     """Run the event consumer in the foreground."""
     runtime, settings, db = _context(args.service)
-    _runner(runtime, settings, db).run(_stop_on_signals())
+    stop = _stop_on_signals()
+    _runner(runtime, settings, db, link=_link("consumer", args),
+            heartbeat=Heartbeat(args.heartbeat)).run(stop)
     return 0
+
+
+def cmd_alive(args) -> int:
+    """Exit 0 if a relay's or consumer's heartbeat file is fresh (a liveness probe)."""
+    from shared import heartbeat
+
+    return heartbeat.main([args.file, "--max-age", str(args.max_age)])
 
 
 def cmd_replay(args) -> int:
@@ -150,7 +182,7 @@ def cmd_contracts(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    """Development server (werkzeug); production uses gunicorn."""
+    """Development server (werkzeug); production uses gunicorn. SIGTERM stops it cleanly."""
     from werkzeug.serving import make_server
 
     from shared.web import create_service_app
@@ -161,12 +193,16 @@ def cmd_serve(args) -> int:
     server = make_server(args.host, args.port, app, threaded=True, fd=args.fd)
     print(f" * {runtime.name} serving on http://{args.host}:{args.port}", file=sys.stderr,
           flush=True)
+    _interrupt_on_sigterm()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        workers = app.extensions.get("score_workers")
+        if workers is not None:
+            workers.stop()
     return 0
 
 
@@ -210,6 +246,15 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=fn.__doc__)
         p.add_argument("service")
         p.set_defaults(fn=fn)
+        if fn in (cmd_relay, cmd_consume):
+            p.add_argument("--heartbeat", metavar="FILE",
+                           help="touch FILE on every turn of the loop (see `score alive`)")
+            p.add_argument("--metrics-port", type=int, default=0, metavar="PORT",
+                           help="serve Prometheus metrics on PORT (default: none)")
+    p = sub.add_parser("alive", help=cmd_alive.__doc__)
+    p.add_argument("file")
+    p.add_argument("--max-age", type=float, default=60.0, metavar="SECONDS")
+    p.set_defaults(fn=cmd_alive)
     p = sub.add_parser("replay", help=cmd_replay.__doc__)
     p.add_argument("service")
     p.add_argument("--topic", required=True)

@@ -55,7 +55,8 @@ class Settings:
     trusted_proxies: int = 0
     auto_migrate: bool = True
     run_workers: bool = False
-    relay_poll_ms: int = 100
+    # Commits wake the relay; this is only how often it looks without being woken.
+    relay_poll_ms: int = 1000
     relay_batch_size: int = 500
     consumer_group: str = ""
     consumer_max_attempts: int = 5

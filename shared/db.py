@@ -16,7 +16,12 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.doorbell import Doorbell
+
 _READONLY = "score_readonly"
+# A write transaction that sets this in ``session.info`` rings ``Database.commits``
+# once it has committed (the outbox does, to wake the relay of this process).
+RING_ON_COMMIT = "score_ring_on_commit"
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -62,6 +67,7 @@ class Database:
         self._read_sessions = sessionmaker(
             self.engine.execution_options(**{_READONLY: True}), expire_on_commit=False
         )
+        self.commits = Doorbell()
 
     @property
     def write_sessions(self) -> sessionmaker:
@@ -75,9 +81,15 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session in one write transaction: commit on success, roll back on error."""
+        """A session in one write transaction: commit on success, roll back on error.
+
+        After a commit of a transaction that asked for it (:data:`RING_ON_COMMIT`),
+        :attr:`commits` rings: threads of this process waiting for such writes wake.
+        """
         with self._sessions.begin() as session:
             yield session
+        if session.info.pop(RING_ON_COMMIT, False):
+            self.commits.ring()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

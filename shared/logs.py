@@ -50,7 +50,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         handler.setFormatter(JsonFormatter(service))
         root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("kafka").setLevel("WARNING")
+    # kafka-python logs every failed reconnect of an outage as an ERROR, several a
+    # second; the relay and the consumer say it once, with the error (shared.events.link).
+    logging.getLogger("kafka").setLevel("WARNING" if level == "DEBUG" else "CRITICAL")
 
 
 @contextmanager

@@ -10,35 +10,53 @@ import threading
 
 from flask import Flask
 
+from shared.db import Database
 from shared.events.consumer import ConsumerRunner
+from shared.events.link import BusLink, LinkMetrics
 from shared.events.relay import Relay
 
 
-def start_workers(app: Flask) -> threading.Event:
-    """Start the relay (and the consumer, if the service handles events); return the stop flag."""
+class Workers:
+    """The running relay and consumer threads of one service process."""
+
+    def __init__(self, threads: list[threading.Thread], stop_flag: threading.Event,
+                 db: Database) -> None:
+        self.threads = threads
+        self.stop_flag = stop_flag
+        self.db = db
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Ask every worker to stop and wait for it (its record or batch in hand is finished)."""
+        self.stop_flag.set()
+        self.db.commits.ring()  # an idle relay waits for this bell: let it see the flag now
+        for thread in self.threads:
+            thread.join(timeout=timeout_s)
+
+
+def start_workers(app: Flask) -> Workers:
+    """Start the relay (and the consumer, if the service handles events) as threads."""
     settings = app.extensions["score_settings"]
     runtime = app.extensions["score_runtime"]
     db, bus = app.extensions["score_db"], app.extensions["score_bus"]
-    stop = threading.Event()
-    relay = Relay(db, bus, runtime.name, poll_ms=settings.relay_poll_ms,
-                  batch_size=settings.relay_batch_size)
-    workers: list[Relay | ConsumerRunner] = [relay]
+    # Their bus-link series go to the app's /metrics.
+    metrics = LinkMetrics(app.extensions["score_metrics"])
+    workers: list[Relay | ConsumerRunner] = [
+        Relay(db, bus, runtime.name, poll_ms=settings.relay_poll_ms,
+              batch_size=settings.relay_batch_size, topics=runtime.events.topics,
+              link=BusLink("relay", metrics))]
     if runtime.handlers is not None and len(runtime.handlers):
         group = runtime.group_for(settings)
         workers.append(ConsumerRunner(db, bus, group, runtime.handlers,
                                       max_attempts=settings.consumer_max_attempts,
-                                      backoff_ms=settings.consumer_backoff_ms))
+                                      backoff_ms=settings.consumer_backoff_ms,
+                                      link=BusLink("consumer", metrics)))
+    stop = threading.Event()
     threads = [threading.Thread(target=w.run, args=(stop,), daemon=True,
                                 name=f"{runtime.name}-{type(w).__name__.lower()}")
                for w in workers]
     for thread in threads:
         thread.start()
-
-    def _stop() -> None:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=5)
-
-    atexit.register(_stop)
-    app.extensions["score_workers_stop"] = stop
-    return stop
+    running = Workers(threads, stop, db)
+    atexit.register(running.stop)
+    app.extensions["score_workers"] = running
+    return running

@@ -61,6 +61,14 @@ def kafka_broker() -> Iterator[KafkaBroker]:
     broker.stop()
 
 
+@pytest.fixture
+def private_kafka_broker() -> Iterator[KafkaBroker]:
+    """A broker for this test alone, which it may ``halt()`` and ``resume()`` (outages)."""
+    broker = _start("Kafka", kafka_infra.start)
+    yield broker
+    broker.stop()
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap(kafka_broker: KafkaBroker) -> str:
     """``bootstrap_servers`` of the session's Kafka broker, ``"127.0.0.1:PORT"``."""

@@ -2,12 +2,18 @@
 
 For every record: parse and validate; open a transaction; insert the event id
 into the inbox (already there → a duplicate, skip); run the handler; commit.
-Offsets are committed only after that, once per polled batch and partition.
+Offsets are committed only after that, once per polled batch, without waiting
+for the broker's answer (closing the consumer waits for what is on its way).
 A failing handler is retried with backoff; after
 ``max_attempts`` the record goes to ``<topic>.dlq.<group>`` with its error
 and the runner moves on. A record that cannot be parsed is dead-lettered at
 once (retrying cannot fix it). No offset is committed for a record that was
 neither applied nor dead-lettered.
+
+When the bus or the database fails, the runner drops its bus consumer, waits
+(capped exponential backoff, :class:`~shared.events.link.BusLink`) and
+starts a new one, which resumes after the group's last commit: records of the
+unfinished batch come again and the inbox skips those already applied.
 """
 
 from __future__ import annotations
@@ -16,17 +22,21 @@ import dataclasses
 import datetime as dt
 import logging
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from shared.db import Database
-from shared.events.bus import Bus, BusConsumer, BusProducer, Message
+from shared.events.bus import Bus, BusConsumer, BusError, BusProducer, Message
 from shared.events.envelope import EventEnvelope, MalformedEvent
+from shared.events.link import BusLink
 from shared.events.registry import EventSchemaError, Handlers
 from shared.events.tables import dead_letters, inbox
 from shared.faults import fault_point
+from shared.heartbeat import Heartbeat
 from shared.logs import event_context
 
 log = logging.getLogger(__name__)
@@ -49,14 +59,6 @@ class Stopped(Exception):
     """Shutdown was requested while a record was still waiting for a retry."""
 
 
-def _commit_last(consumer: BusConsumer, finished: list[Message]) -> None:
-    # One commit per partition per batch: every record up to it is applied or
-    # dead-lettered, and committing each record alone would cost a round trip each.
-    last = {(m.topic, m.partition): m for m in finished}
-    for message in last.values():
-        consumer.commit(message)
-
-
 def dlq_topic(topic: str, group: str) -> str:
     """Where ``group``'s dead letters from ``topic`` go."""
     return f"{topic}.dlq.{group}"
@@ -65,39 +67,100 @@ def dlq_topic(topic: str, group: str) -> str:
 class ConsumerRunner:
     """Consumes the topics of ``handlers`` as consumer group ``group``."""
 
+    # How long one poll may wait for records: it returns as soon as one arrives.
+    POLL_MS = 1000
+    # An idle runner checks the bus this often, so an outage shows in its log and metrics.
+    PROBE_INTERVAL_S = 30.0
+
     def __init__(self, db: Database, bus: Bus, group: str, handlers: Handlers, *,
-                 max_attempts: int = 5, backoff_ms: int = 200) -> None:
+                 max_attempts: int = 5, backoff_ms: int = 200, link: BusLink | None = None,
+                 heartbeat: Heartbeat | None = None) -> None:
         self.db = db
         self.bus = bus
         self.group = group
         self.handlers = handlers
         self.max_attempts = max_attempts
         self.backoff_s = backoff_ms / 1000
+        self.link = link or BusLink("consumer")
+        self.database = BusLink("consumer", subject="database")
+        self.heartbeat = heartbeat or Heartbeat()
         self.stats = {"applied": 0, "duplicate": 0, "ignored": 0, "dead_lettered": 0}
+        self._consumer: BusConsumer | None = None
         self._dlq: BusProducer | None = None
+        self._last_contact = time.monotonic()
 
     def run(self, stop: threading.Event, consumer: BusConsumer | None = None) -> None:
-        """Consume until ``stop`` is set; the record in hand is finished first."""
-        consumer = consumer or self.bus.consumer(self.group, self.handlers.topics)
+        """Consume until ``stop`` is set; the record in hand is finished first.
+
+        Rides out bus and database outages of any length, starting without a broker too.
+        """
+        self._consumer = consumer
         log.info("consumer started", extra={"group": self.group, "topics": self.handlers.topics})
         try:
             while not stop.is_set():
-                finished: list[Message] = []
-                try:
-                    for message in consumer.poll(timeout_ms=100):
-                        if stop.is_set():
-                            break  # the rest is re-delivered to whoever runs next
-                        self.process(message, stop)
-                        finished.append(message)
-                finally:
-                    _commit_last(consumer, finished)
+                self.heartbeat.beat()
+                self._turn(stop)
         except Stopped:
             log.info("stopped while retrying; the record will be re-delivered")
         finally:
-            consumer.close()
-            if self._dlq is not None:
-                self._dlq.close()
+            self._drop_consumer()
+            self._drop_dlq()
             log.info("consumer stopped", extra={"group": self.group})
+
+    def _turn(self, stop: threading.Event) -> None:
+        """Poll one batch, finish it and commit it – or wait before retrying."""
+        try:
+            if self._consumer is None:
+                self._consumer = self.bus.consumer(self.group, self.handlers.topics)
+                self._last_contact = time.monotonic()
+            if not self._consume_batch(self._consumer, stop) and self._probe_due():
+                self.bus.ping()
+                self._last_contact = time.monotonic()
+        except (BusError, SQLAlchemyError) as exc:
+            # A new consumer resumes after the last commit: nothing unfinished is skipped.
+            self._drop_consumer()
+            link = self.link if isinstance(exc, BusError) else self.database
+            self._pause(stop, link.down(exc))
+            return
+        self.link.up()
+        self.database.up()
+
+    def _consume_batch(self, consumer: BusConsumer, stop: threading.Event) -> bool:
+        """Apply or dead-letter one polled batch and commit what was finished; False if empty."""
+        finished: list[Message] = []
+        batch = consumer.poll(timeout_ms=self.POLL_MS)
+        try:
+            for message in batch:
+                if stop.is_set():
+                    break  # the rest is re-delivered to whoever runs next
+                self.process(message, stop)
+                finished.append(message)
+        finally:
+            # Once per batch and without waiting: every record up to these is finished.
+            consumer.commit_soon(finished)
+        if batch:
+            self._last_contact = time.monotonic()
+        return bool(batch)
+
+    def _probe_due(self) -> bool:
+        return time.monotonic() - self._last_contact > self.PROBE_INTERVAL_S
+
+    def _pause(self, stop: threading.Event, seconds: float) -> None:
+        """Wait ``seconds`` (or until stopped), keeping the heartbeat fresh."""
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            self.heartbeat.beat()
+            stop.wait(min(left, 5.0))
+
+    def _drop_consumer(self) -> None:
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None
+
+    def _drop_dlq(self) -> None:
+        if self._dlq is not None:
+            self._dlq.close()
+            self._dlq = None
 
     def process(self, message: Message, stop: threading.Event | None = None) -> str:
         """Apply, skip or dead-letter one record; returns which."""
@@ -119,6 +182,10 @@ class ConsumerRunner:
         for attempt in range(1, self.max_attempts + 1):
             try:
                 return self._apply(message, handler, event)
+            except OperationalError:
+                # The database is away or busy, which is no fault of the event: never
+                # dead-letter for it; the runner waits and the record comes again.
+                raise
             except Exception as exc:
                 log.warning("handler failed", extra={"attempt": attempt, "error": repr(exc)})
                 if attempt == self.max_attempts:
@@ -146,7 +213,9 @@ class ConsumerRunner:
 
     def dead_letter(self, message: Message, error: str, attempts: int) -> None:
         """Copy the record to the dead-letter topic with its error, durably, and record it."""
-        dlq = self._dlq = self._dlq or self.bus.producer()
+        if self._dlq is None:
+            self._dlq = self.bus.producer()
+        dlq = self._dlq
         headers = dict(message.headers)
         headers.update({
             "dlq-error": error[:2000].encode(),
@@ -156,9 +225,13 @@ class ConsumerRunner:
             "dlq-offset": str(message.offset).encode(),
             "dlq-group": self.group.encode(),
         })
-        dlq.send(dlq_topic(message.topic, self.group), message.key or "", message.value,
-                       headers)
-        dlq.flush()
+        try:
+            dlq.send(dlq_topic(message.topic, self.group), message.key or "", message.value,
+                     headers)
+            dlq.flush()
+        except BusError:
+            self._drop_dlq()  # a producer whose sends timed out starts afresh
+            raise
         event_id = message.headers.get("ce_id", b"").decode() or None
         with self.db.transaction() as session:
             session.execute(insert(dead_letters).values(

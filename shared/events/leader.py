@@ -3,6 +3,11 @@
 PostgreSQL: a session advisory lock, released by the server when the leader's
 connection dies. SQLite: an exclusive ``flock`` on a file beside the
 database, released by the kernel when the process dies.
+
+A PostgreSQL leader confirms its lock at most once per ``recheck_s`` (1 s): a
+leader whose lock connection was cut notices within that time plus one relay
+round (whose send is bounded by the producer's delivery timeout), and a
+standby that takes over meanwhile waits on the row locks of that round.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import time
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
@@ -19,18 +25,23 @@ from sqlalchemy import Connection, Engine, text
 class Leadership:
     """Try to become (and stay) the single relay of one database."""
 
-    def __init__(self, engine: Engine, name: str) -> None:
+    def __init__(self, engine: Engine, name: str, recheck_s: float = 1.0) -> None:
         self.engine = engine
         self.name = name
+        self.recheck_s = recheck_s
         self._conn: Connection | None = None
         self._fd: int | None = None
+        self._confirmed = float("-inf")
 
     def acquire(self) -> bool:
-        """Become leader if nobody is; True while we are (re-checked on every call)."""
+        """Become leader if nobody is; True while we are (re-checked every ``recheck_s``)."""
         if self._fd is not None:
             return True
         if self._conn is not None:
+            if time.monotonic() - self._confirmed < self.recheck_s:
+                return True
             if self._lock_connection_alive():
+                self._confirmed = time.monotonic()
                 return True
             self.release()  # the server dropped our lock with the connection
 
@@ -55,6 +66,7 @@ class Leadership:
         conn.commit()
         if got:
             self._conn = conn
+            self._confirmed = time.monotonic()
         else:
             conn.close()
         return bool(got)

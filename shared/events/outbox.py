@@ -1,8 +1,10 @@
 """Publishing through the transactional outbox.
 
 :func:`publish` adds the event row in the caller's transaction, so the state
-change and its event commit together or not at all. On PostgreSQL it also
-queues a ``NOTIFY`` (delivered only on commit) that wakes the relay at once.
+change and its event commit together or not at all. Once that transaction has
+committed, the relay wakes at once: a relay thread of the same process through
+``Database.commits``, a relay process on PostgreSQL through ``NOTIFY``
+(delivered only on commit).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from shared.db import RING_ON_COMMIT
 from shared.events.envelope import EventEnvelope
 from shared.events.registry import EventType
 from shared.events.tables import outbox
@@ -46,6 +49,7 @@ def publish(
             payload=event.to_bytes(),
         )
     )
+    session.info[RING_ON_COMMIT] = True
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
     return event

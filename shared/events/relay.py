@@ -1,9 +1,11 @@
 """The outbox relay: moves committed outbox rows to the bus, in order, at least once.
 
-Each round locks a batch of unsent rows (``FOR UPDATE SKIP LOCKED`` on
-PostgreSQL), sends them, waits until the bus has acknowledged every one, and
-only then marks them sent in the same transaction. A crash between send and
-mark re-sends the batch next time; consumers de-duplicate by event id.
+Each round locks a batch of unsent rows (``FOR UPDATE`` on PostgreSQL, the
+write lock on SQLite), sends them, waits until the bus has acknowledged every
+one, and only then marks them sent in the same transaction. A crash between
+send and mark re-sends the batch next time; consumers de-duplicate by event id.
+The producer is created, and the service's topics looked up, as soon as the
+relay leads, so the first event does not wait for either.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,9 +22,11 @@ from shared.db import Database
 from shared.events.bus import Bus, BusError, BusProducer
 from shared.events.envelope import CONTENT_TYPE
 from shared.events.leader import Leadership
+from shared.events.link import BusLink
 from shared.events.outbox import NOTIFY_CHANNEL
 from shared.events.tables import outbox
 from shared.faults import fault_point
+from shared.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -30,49 +35,99 @@ class Relay:
     """Publishes one service's outbox."""
 
     DEFAULT_BATCH_SIZE = 500
+    # An idle relay checks the bus this often, so an outage shows in its log and metrics
+    # before the next event needs it.
+    PROBE_INTERVAL_S = 30.0
 
     def __init__(self, db: Database, bus: Bus, service: str, *,
-                 batch_size: int = DEFAULT_BATCH_SIZE, poll_ms: int = 100) -> None:
+                 batch_size: int = DEFAULT_BATCH_SIZE, poll_ms: int = 1000,
+                 topics: set[str] | None = None, link: BusLink | None = None,
+                 heartbeat: Heartbeat | None = None) -> None:
         self.db = db
         self.bus = bus
         self.service = service
+        self.topics = topics or set()
         self.batch_size = batch_size
-        self.poll_s = min(poll_ms, 100) / 1000
+        # Commits wake the relay (Database.commits in this process, NOTIFY across
+        # processes on PostgreSQL): polling is only the fallback.
+        self.poll_s = poll_ms / 1000
         self.leadership = Leadership(db.engine, f"relay-{service}")
+        self.link = link or BusLink("relay")
+        self.database = BusLink("relay", subject="database")
+        self.heartbeat = heartbeat or Heartbeat()
         self._producer: BusProducer | None = None
         self._waiter: _Listener | None = None
+        self._last_contact = time.monotonic()
 
     def run(self, stop: threading.Event) -> None:
-        """Relay until ``stop`` is set; survives database and bus outages."""
+        """Relay until ``stop`` is set; rides out database and bus outages of any length."""
         log.info("relay started", extra={"service": self.service, "bus": self.bus.name})
         try:
             while not stop.is_set():
-                if not self.leadership.acquire():
-                    stop.wait(1.0)
-                    continue
-                try:
-                    if self.relay_once() == 0:
-                        self._wait(stop)
-                except (BusError, SQLAlchemyError) as exc:
-                    log.warning("relay round failed; retrying", extra={"error": str(exc)})
-                    self._reset()
-                    stop.wait(1.0)
+                self.heartbeat.beat()
+                self._turn(stop)
         finally:
             self._reset()
             log.info("relay stopped", extra={"service": self.service})
 
+    def _turn(self, stop: threading.Event) -> None:
+        """Lead, connect, relay one batch – or wait for the next commit or retry."""
+        seen = self.db.commits.rings
+        try:
+            if not self.leadership.acquire():
+                self._pause(stop, 1.0)
+                return
+            self._connected_producer()
+            self._listen()
+            sent = self.relay_once()
+            if sent == 0 and time.monotonic() - self._last_contact > self.PROBE_INTERVAL_S:
+                self.bus.ping()
+                self._last_contact = time.monotonic()
+        except BusError as exc:
+            # Keep leadership: a standby could do no better while the bus is away.
+            self._drop_producer()
+            self._pause(stop, self.link.down(exc))
+            return
+        except SQLAlchemyError as exc:
+            self._reset()
+            self._pause(stop, self.database.down(exc))
+            return
+        self.link.up()
+        self.database.up()
+        if sent == 0:
+            self._wait(stop, seen)
+
+    def _connected_producer(self) -> BusProducer:
+        # Created as soon as we lead, so a relay started without a broker says so at once.
+        if self._producer is None:
+            self._producer = self.bus.producer()
+            self._producer.prepare(self.topics)
+            self._last_contact = time.monotonic()
+        return self._producer
+
+    def _pause(self, stop: threading.Event, seconds: float) -> None:
+        """Wait ``seconds`` (or until stopped), keeping the heartbeat fresh."""
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            self.heartbeat.beat()
+            stop.wait(min(left, 5.0))
+
     def relay_once(self) -> int:
         """Send one batch of unsent rows and mark them sent; returns how many."""
-        if not self._has_unsent():
+        # SQLite: a cheap read first, so an idle relay never takes the write lock.
+        # PostgreSQL's locking select costs no more than that read when nothing is unsent.
+        if self.db.dialect != "postgresql" and not self._has_unsent():
             return 0
-        producer = self._get_producer()
+        producer = self._connected_producer()
         with self.db.transaction() as session:
             query = (select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload,
                             outbox.c.event_id, outbox.c.type)
                      .where(outbox.c.sent_at.is_(None))
                      .order_by(outbox.c.id).limit(self.batch_size))
             if self.db.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+                # Not SKIP LOCKED: a relay that has just taken over waits for the last
+                # round of the leader it replaces, so their batches never interleave.
+                query = query.with_for_update()
             rows = session.execute(query).all()
             if not rows:
                 return 0
@@ -86,40 +141,59 @@ class Relay:
             fault_point("relay.after_send")
             session.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
                             .values(sent_at=dt.datetime.now(dt.UTC)))
+        self._last_contact = time.monotonic()
         return len(rows)
 
     def _has_unsent(self) -> bool:
-        # A cheap read first, so an idle relay never takes SQLite's write lock.
         with self.db.reading() as session:
             return bool(session.scalar(select(exists().where(outbox.c.sent_at.is_(None)))))
 
-    def _get_producer(self) -> BusProducer:
-        if self._producer is None:
-            self._producer = self.bus.producer()
-        return self._producer
+    def _listen(self) -> None:
+        # LISTEN before looking for rows: a NOTIFY in between is then queued, not lost.
+        if self.db.dialect != "postgresql" or self._waiter is not None:
+            return
+        try:
+            self._waiter = _Listener(self.db)
+        except Exception as exc:  # psycopg's own errors: the database is away; poll instead
+            log.debug("outbox listener failed", extra={"error": str(exc)})
 
-    def _wait(self, stop: threading.Event) -> None:
-        """Sleep until NOTIFY (PostgreSQL) or at most one poll interval."""
+    def _wait(self, stop: threading.Event, seen: int) -> None:
+        """Sleep until the next outbox commit (or at most one poll interval)."""
         if self.db.dialect != "postgresql":
-            stop.wait(self.poll_s)
+            self.db.commits.wait(seen, self.poll_s)
             return
         if self._waiter is None:
-            self._waiter = _Listener(self.db)
-        self._waiter.wait(self.poll_s)
+            stop.wait(self.poll_s)
+            return
+        try:
+            self._waiter.wait(self.poll_s)
+        except Exception as exc:  # psycopg's own errors: the database is away; poll instead
+            log.debug("outbox listener failed", extra={"error": str(exc)})
+            self._close(self._waiter)
+            self._waiter = None
+            stop.wait(self.poll_s)
 
     def close(self) -> None:
         """Release the producer, the listener and leadership."""
         self._reset()
 
+    def _drop_producer(self) -> None:
+        self._close(self._producer)
+        self._producer = None
+
     def _reset(self) -> None:
-        for closeable in (self._producer, self._waiter):
-            if closeable is not None:
-                try:
-                    closeable.close()
-                except Exception:
-                    log.debug("close failed", exc_info=True)
-        self._producer = self._waiter = None
+        self._drop_producer()
+        self._close(self._waiter)
+        self._waiter = None
         self.leadership.release()
+
+    @staticmethod
+    def _close(closeable: BusProducer | _Listener | None) -> None:
+        if closeable is not None:
+            try:
+                closeable.close()
+            except Exception:
+                log.debug("close failed", exc_info=True)
 
 
 class _Listener:

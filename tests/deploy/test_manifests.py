@@ -15,6 +15,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,6 +158,21 @@ def _handled_topics(service: str) -> list[str]:
     return list(handlers.topics) if handlers is not None and len(handlers) else []
 
 
+def _boot_heartbeat() -> str:
+    """The heartbeat file boot.sh hands the relay and the consumer."""
+    match = re.search(r'--heartbeat "\$\{HEARTBEAT:-([^}]+)\}"', BOOT.read_text())
+    assert match, "boot.sh passes no --heartbeat"
+    return match.group(1)
+
+
+def _check_heartbeat_probe(command: list[str], where: str) -> None:
+    """A liveness check of the file boot.sh's worker beats, with room for the longest wait."""
+    assert command[:3] == ["python", "-m", "shared.heartbeat"], f"{where}: {command}"
+    assert command[3] == _boot_heartbeat(), f"{where}: probes another file than is beaten"
+    # A Kafka flush may block the loop for up to 30 s; an outage must not fail the probe.
+    assert float(command[command.index("--max-age") + 1]) >= 60, where
+
+
 def _shell_list(script: str, variable: str) -> list[str]:
     match = re.search(rf'^{variable}="(.*?)"$', script, re.S | re.M)
     assert match, f"{variable} not found"
@@ -273,6 +290,8 @@ def test_deployment_migrates_first_and_has_probes(where, deployment):
     else:
         assert role in ("relay", "consumer")
         assert "score status" in " ".join(main["readinessProbe"]["exec"]["command"])
+        _check_heartbeat_probe(main["livenessProbe"]["exec"]["command"], where)
+        assert [p["containerPort"] for p in main["ports"] if p["name"] == "metrics"] == [9100]
     if role == "relay":
         assert deployment["spec"]["replicas"] == 2, "relay: a leader and a hot standby"
 
@@ -472,6 +491,10 @@ def test_compose_services_match_the_code():
             assert env["PORT"] == str(port), name
             assert [str(p).rsplit(":", 1)[-1] for p in spec["ports"]] == [str(port)], name
             assert "/healthz" in " ".join(spec["healthcheck"]["test"]), name
+        else:
+            test = spec["healthcheck"]["test"]
+            assert test[0] == "CMD", name
+            _check_heartbeat_probe(test[1:], name)
     for service, roles in seen.items():
         expected = {"api", "relay"} | ({"consumer"} if _handled_topics(service) else set())
         assert roles == expected, f"{service}: {sorted(roles)}"
@@ -528,10 +551,23 @@ def test_boot_script_is_valid_bash_with_the_roles_used():
     text = BOOT.read_text()
     cases = set(re.findall(r"^ {4}(\w+)\)$", text, re.M))
     assert cases == ROLES
-    assert 'exec score relay "$SERVICE"' in text
-    assert 'exec score consume "$SERVICE"' in text
+    assert 'exec score relay "$SERVICE" --heartbeat "${HEARTBEAT:-' in text
+    assert 'exec score consume "$SERVICE" --heartbeat "${HEARTBEAT:-' in text
+    assert text.count('--metrics-port "${METRICS_PORT:-9100}"') == 2
     assert '"services.${SERVICE}:create_app()"' in text
     assert "--access-logfile -" in text
+
+
+def test_the_heartbeat_probe_passes_on_a_fresh_heartbeat_and_fails_on_a_stale_one(tmp_path):
+    # The probe command of the manifests, run here against a file of our own.
+    probe = [sys.executable, "-m", "shared.heartbeat", str(tmp_path / "heartbeat"),
+             "--max-age", "60"]
+    assert subprocess.run(probe, capture_output=True, check=False).returncode == 1
+    (tmp_path / "heartbeat").touch()
+    assert subprocess.run(probe, capture_output=True, check=False).returncode == 0
+    stale = time.time() - 61
+    os.utime(tmp_path / "heartbeat", (stale, stale))
+    assert subprocess.run(probe, capture_output=True, check=False).returncode == 1
 
 
 @pytest.mark.parametrize("script", [BOOT, TOPICS], ids=lambda p: p.name)

@@ -13,10 +13,10 @@ import base64
 import hashlib
 import os
 import shutil
+import subprocess
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tests.infra import (
     ComponentError,
@@ -29,9 +29,6 @@ from tests.infra import (
     wait_until,
 )
 from tests.infra.ports import LOOPBACK, free_ports
-
-if TYPE_CHECKING:
-    import subprocess
 
 __all__ = ["FAST_START_JVM", "KAFKA_VERSION", "POM", "KafkaBroker", "ensure_installed", "start"]
 
@@ -133,11 +130,41 @@ class KafkaBroker(Service):
     name = "kafka"
 
     def __init__(
-        self, process: subprocess.Popen[bytes], workdir: Path, logs: list[Path], port: int
+        self,
+        process: subprocess.Popen[bytes],
+        workdir: Path,
+        logs: list[Path],
+        port: int,
+        argv: Sequence[str | os.PathLike[str]] = (),
     ) -> None:
         super().__init__(process, workdir, logs)
         self.port = port
         self.bootstrap = f"{LOOPBACK}:{port}"
+        self._argv = list(argv)
+
+    def halt(self) -> None:
+        """Stop the broker process but keep its data dir, ports and config (an outage).
+
+        :meth:`resume` starts it again on the same data: what a broker restart or a
+        network outage looks like to clients.
+        """
+        if self.process.poll() is None:
+            self.process.send_signal(self.stop_signal)
+            try:
+                self.process.wait(self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def resume(self, timeout: float = 60.0) -> None:
+        """Start a halted broker again on the same port and data dir; return once it answers."""
+        if self.process.poll() is None:
+            return
+        self.process = spawn(self._argv, log=self.logs[0], cwd=self.workdir)
+        wait_until(
+            self.answers_metadata, timeout=timeout, service=self,
+            what=f"Kafka on {self.bootstrap} (restarted)", interval=0.2,
+        )  # fmt: skip
 
     def answers_metadata(self) -> bool:
         """True once the broker answers a metadata request (kafka-python admin client)."""
@@ -200,8 +227,9 @@ def _start_once(
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     stdout = workdir / "kafka.out"
-    process = spawn([*jvm, *jvm_options, "kafka.Kafka", config], log=stdout, cwd=workdir)
-    broker = KafkaBroker(process, workdir, [stdout, log], port)
+    argv = [*jvm, *jvm_options, "kafka.Kafka", config]
+    process = spawn(argv, log=stdout, cwd=workdir)
+    broker = KafkaBroker(process, workdir, [stdout, log], port, argv)
     try:
         wait_until(
             broker.answers_metadata, timeout=timeout, service=broker,

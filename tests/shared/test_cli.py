@@ -1,8 +1,14 @@
-"""The ``score`` command: status and replay on the local bus."""
+"""The ``score`` command: status and replay on the local bus; serve stops cleanly."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 
@@ -11,6 +17,7 @@ from shared.db import Database
 from shared.events import publish
 from shared.events.bus.local import LocalBus
 from shared.events.relay import Relay
+from tests.infra.ports import free_ports
 from tests.support import pingpong
 from tests.support.apps import migrated_sqlite
 from tests.support.pingpong.events import PING_SENT
@@ -64,3 +71,33 @@ def test_replay_from_a_time_after_everything_applies_nothing(world, capsys):
     stats = run(capsys, "replay", PONGS, "--topic", "score.pingpong",
                 "--since", "2999-01-01T00:00:00Z")
     assert stats["applied"] == 0
+
+
+def test_serve_stops_its_relay_and_consumer_on_sigterm_and_exits_0(tmp_path):
+    port = free_ports(1)[0]
+    env = dict(os.environ, SCORE_PONGS_DATABASE_URL=f"sqlite:///{tmp_path}/pongs.db",
+               SCORE_LOCAL_BUS_PATH=str(tmp_path / "bus.db"), SCORE_BUS="local",
+               SCORE_ENV="test", SCORE_RUN_WORKERS="true", SCORE_LOG_LEVEL="INFO")
+    process = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", PONGS,
+                                "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://127.0.0.1:{port}/healthz"):
+            assert process.poll() is None and time.monotonic() < deadline, "never served"
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+    logged = [json.loads(line)["message"] for line in process.stderr.read().splitlines()
+              if line.startswith("{")]
+    assert "relay stopped" in logged and "consumer stopped" in logged
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except OSError:
+        return False

@@ -39,6 +39,9 @@ class BusProducer(abc.ABC):
     def close(self) -> None:
         """Release connections."""
 
+    def prepare(self, topics: set[str]) -> None:  # noqa: B027 - optional hook
+        """Learn where ``topics`` live now, so the first send does not wait for it."""
+
 
 class BusConsumer(abc.ABC):
     """Reads records for one consumer group; offsets move only on :meth:`commit`."""
@@ -50,6 +53,16 @@ class BusConsumer(abc.ABC):
     @abc.abstractmethod
     def commit(self, message: Message) -> None:
         """Mark ``message`` (and all before it in its partition) done for the group."""
+
+    def commit_soon(self, messages: list[Message]) -> None:
+        """Mark ``messages`` done without waiting for the bus to confirm it.
+
+        :meth:`close` waits for what is still on its way; a commit that never
+        lands (a crash, a lost connection) only means those records come again.
+        """
+        last = {(m.topic, m.partition): m for m in messages}
+        for message in last.values():
+            self.commit(message)
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -4,17 +4,28 @@ Each topic is a single partition, so order is total (and therefore per key).
 Records and committed offsets survive restarts; a consumer resumes after the
 last offset its group committed, which gives the same at-least-once contract
 as Kafka. One consumer per group at a time (the embedded mode runs one).
+
+An idle consumer costs nothing: it sleeps until a producer's append wakes it
+(:mod:`shared.events.bus.wakeup`), looking for records on its own only every
+couple of seconds in case a wake-up was lost.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
 from shared.events.bus.base import Bus, BusConsumer, BusError, BusProducer, Message
+from shared.events.bus.wakeup import Waker, WakeupSocket
+
+log = logging.getLogger(__name__)
+
+# The longest an idle consumer sleeps before looking for records without a wake-up.
+FALLBACK_POLL_S = 2.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -85,6 +96,7 @@ class LocalProducer(BusProducer):
         self._conn = _connect(path)
         self._pending: list[tuple[str, str, bytes, dict[str, bytes]]] = []
         self._lock = threading.Lock()
+        self._waker = Waker(path)
 
     def send(self, topic, key, value, headers=None) -> None:
         with self._lock:
@@ -99,6 +111,7 @@ class LocalProducer(BusProducer):
                 self._append(pending)
             except sqlite3.Error as exc:
                 raise BusError(f"local bus append failed: {exc}") from exc
+            self._waker.wake_all()
 
     def _append(self, pending) -> None:
         conn = self._conn
@@ -123,6 +136,7 @@ class LocalProducer(BusProducer):
 
     def close(self) -> None:
         self._conn.close()
+        self._waker.close()
 
 
 def _encode_headers(headers: dict[str, bytes]) -> str:
@@ -136,6 +150,11 @@ class LocalConsumer(BusConsumer):
         self._conn = _connect(path)
         self._group = group
         self._positions = {t: self._initial(t, start.get(t)) for t in topics}
+        self._wakeups: WakeupSocket | None = None
+        try:
+            self._wakeups = WakeupSocket(path)
+        except OSError as exc:  # e.g. no UNIX sockets here: poll on a short timer instead
+            log.warning("local bus wake-ups unavailable; polling", extra={"error": str(exc)})
 
     def _initial(self, topic: str, start) -> int:
         if start is None:
@@ -150,10 +169,16 @@ class LocalConsumer(BusConsumer):
     def poll(self, timeout_ms: int = 100, max_records: int = 100) -> list[Message]:
         deadline = time.monotonic() + timeout_ms / 1000
         while True:
+            if self._wakeups is not None:
+                self._wakeups.drain()  # before the query: a later append wakes the wait
             batch = self._fetch(max_records)
-            if batch or time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if batch or left <= 0:
                 return batch
-            time.sleep(min(0.01, max(0.0, deadline - time.monotonic())))
+            if self._wakeups is not None:
+                self._wakeups.wait(min(left, FALLBACK_POLL_S))
+            else:
+                time.sleep(min(0.1, left))
 
     def _fetch(self, max_records: int) -> list[Message]:
         out: list[Message] = []
@@ -178,3 +203,6 @@ class LocalConsumer(BusConsumer):
 
     def close(self) -> None:
         self._conn.close()
+        if self._wakeups is not None:
+            self._wakeups.close()
+            self._wakeups = None

@@ -71,6 +71,21 @@ def test_a_group_resumes_after_its_last_commit_and_gets_uncommitted_records_agai
     assert [m.value for m in rest] == [f"{i}".encode() for i in range(4, 10)]
 
 
+def test_records_committed_without_waiting_are_done_once_the_consumer_has_closed(bus, topic):
+    produce(bus, topic, [("k", f"{i}".encode()) for i in range(10)])
+    name = group()
+    first = bus.consumer(name, [topic])
+    got = drain(first, 10, commit=False)
+    first.commit_soon(got[:3])
+    first.commit_soon(got[3:6])
+    first.close()
+    assert bus.lag(name, [topic]) == {topic: 4}
+    second = bus.consumer(name, [topic])
+    rest = drain(second, 4)
+    second.close()
+    assert [m.value for m in rest] == [f"{i}".encode() for i in range(6, 10)]
+
+
 def test_records_and_committed_offsets_survive_a_restart(bus_factory, topic):
     bus = bus_factory()
     produce(bus, topic, [("k", b"a"), ("k", b"b")])

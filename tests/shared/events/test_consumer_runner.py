@@ -54,7 +54,7 @@ def run_until_idle(runner, bus) -> None:
     original_poll = consumer.poll
 
     def poll(**kwargs):
-        batch = original_poll(**kwargs)
+        batch = original_poll(**{**kwargs, "timeout_ms": 50})  # idle at once: stop
         if not batch:
             stop.set()
         return batch

@@ -57,7 +57,7 @@ def test_relay_sends_every_unsent_row_in_commit_order_and_marks_them_sent(db, bu
 def test_a_failed_send_leaves_rows_unsent_for_the_next_round(db, bus, monkeypatch):
     add_pings(db, 2)
     relay = Relay(db, bus, "pingpong")
-    producer = relay._get_producer()
+    producer = relay._connected_producer()
 
     def broken(timeout_s=30.0):
         raise BusError("broker down")
@@ -77,11 +77,14 @@ def test_only_one_relay_per_service_leads(db, bus):
     second.leadership.release()
 
 
-def test_a_running_relay_publishes_new_events_within_a_poll_interval(db, bus):
+def test_a_commit_wakes_an_idle_relay_at_once(db, bus):
+    # A minute between polls: only the commit's wake-up can publish within seconds.
     stop = threading.Event()
-    thread = threading.Thread(target=Relay(db, bus, "pingpong", poll_ms=50).run, args=(stop,))
+    relay = Relay(db, bus, "pingpong", poll_ms=60_000)
+    thread = threading.Thread(target=relay.run, args=(stop,))
     thread.start()
     try:
+        time.sleep(0.3)  # idle: waiting for a commit
         [event_id] = add_pings(db, 1)
         deadline = time.monotonic() + 5
         while unsent(db) and time.monotonic() < deadline:
@@ -89,4 +92,5 @@ def test_a_running_relay_publishes_new_events_within_a_poll_interval(db, bus):
         assert on_topic(bus) == [event_id]
     finally:
         stop.set()
+        db.commits.ring()
         thread.join(5)
