@@ -3,7 +3,8 @@
     score relay catalog            # publish catalog's outbox until SIGTERM
     score consume catalog          # apply consumed events until SIGTERM
     score consume catalog --heartbeat /tmp/heartbeat --metrics-port 9100
-    score alive /tmp/heartbeat --max-age 60  # liveness probe of a relay or consumer
+    score job enrolment reaper --heartbeat /tmp/hb  # one of a service's background jobs
+    score alive /tmp/heartbeat --max-age 60  # liveness probe of a relay, consumer or job
     score replay catalog --topic score.enrolment --offset 0
     score replay catalog --topic score.enrolment --since 2026-11-01T00:00:00Z
     score status catalog           # outbox backlog, consumer lag, dead letters
@@ -96,6 +97,21 @@ def cmd_consume(args) -> int:
     stop = _stop_on_signals()
     _runner(runtime, settings, db, link=_link("consumer", args),
             heartbeat=Heartbeat(args.heartbeat)).run(stop)
+    return 0
+
+
+def cmd_job(args) -> int:
+    """Run one of the service's background jobs in the foreground."""
+    from shared.jobs import JobContext
+
+    runtime, settings, db = _context(args.service)
+    jobs = {job.name: job for job in runtime.jobs}
+    if args.job not in jobs:
+        raise SystemExit(f"{runtime.name} has no job {args.job!r} "
+                         f"(it has: {', '.join(jobs) or 'none'})")
+    stop = _stop_on_signals()
+    context = JobContext(settings, db, open_bus(settings), Heartbeat(args.heartbeat))
+    jobs[args.job].build(context).run(stop)
     return 0
 
 
@@ -251,6 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
                            help="touch FILE on every turn of the loop (see `score alive`)")
             p.add_argument("--metrics-port", type=int, default=0, metavar="PORT",
                            help="serve Prometheus metrics on PORT (default: none)")
+    p = sub.add_parser("job", help=cmd_job.__doc__)
+    p.add_argument("service")
+    p.add_argument("job", help="the job's name (ServiceRuntime.jobs)")
+    p.add_argument("--heartbeat", metavar="FILE",
+                   help="touch FILE on every round (see `score alive`)")
+    p.set_defaults(fn=cmd_job)
     p = sub.add_parser("alive", help=cmd_alive.__doc__)
     p.add_argument("file")
     p.add_argument("--max-age", type=float, default=60.0, metavar="SECONDS")

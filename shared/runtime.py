@@ -24,6 +24,7 @@ from shared.events.registry import EventCatalog, Handlers
 if TYPE_CHECKING:
     from flask import Flask
 
+    from shared.jobs import Job
     from shared.seeding import Seed
 
 SERVICES_PACKAGE = "services"
@@ -39,7 +40,8 @@ class ServiceRuntime:
     (the launcher starts and seeds in that order). ``seed`` creates idempotent
     demo data for ``score run`` (:mod:`shared.seeding`). ``jwks_path`` is set by
     the one service that publishes the token verification keys: in development
-    every service's ``SCORE_JWKS_URL`` points there.
+    every service's ``SCORE_JWKS_URL`` points there. ``jobs`` are the service's
+    own background loops beside relay and consumer (:mod:`shared.jobs`).
     """
 
     name: str
@@ -55,6 +57,7 @@ class ServiceRuntime:
     depends_on: tuple[str, ...] = ()
     seed: Seed | None = None
     jwks_path: str | None = None
+    jobs: tuple[Job, ...] = ()
 
     @property
     def group(self) -> str:

@@ -1,6 +1,6 @@
-"""Relay and consumer as threads of the service process (the embedded mode).
+"""Relay, consumer and the service's jobs as threads of the service process (embedded mode).
 
-Production runs them as their own processes (``score relay``/``score consume``).
+Production runs them as their own processes (``score relay``/``score consume``/``score job``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from shared.db import Database
 from shared.events.consumer import ConsumerRunner
 from shared.events.link import BusLink, LinkMetrics
 from shared.events.relay import Relay
+from shared.jobs import JobContext, PeriodicJob
 
 
 class Workers:
-    """The running relay and consumer threads of one service process."""
+    """The running relay, consumer and job threads of one service process."""
 
     def __init__(self, threads: list[threading.Thread], stop_flag: threading.Event,
                  db: Database) -> None:
@@ -34,13 +35,13 @@ class Workers:
 
 
 def start_workers(app: Flask) -> Workers:
-    """Start the relay (and the consumer, if the service handles events) as threads."""
+    """Start the relay, the consumer (if the service handles events) and its jobs as threads."""
     settings = app.extensions["score_settings"]
     runtime = app.extensions["score_runtime"]
     db, bus = app.extensions["score_db"], app.extensions["score_bus"]
     # Their bus-link series go to the app's /metrics.
     metrics = LinkMetrics(app.extensions["score_metrics"])
-    workers: list[Relay | ConsumerRunner] = [
+    workers: list[Relay | ConsumerRunner | PeriodicJob] = [
         Relay(db, bus, runtime.name, poll_ms=settings.relay_poll_ms,
               batch_size=settings.relay_batch_size, topics=runtime.events.topics,
               link=BusLink("relay", metrics))]
@@ -50,6 +51,8 @@ def start_workers(app: Flask) -> Workers:
                                       max_attempts=settings.consumer_max_attempts,
                                       backoff_ms=settings.consumer_backoff_ms,
                                       link=BusLink("consumer", metrics)))
+    context = JobContext(settings, db, bus)
+    workers.extend(job.build(context) for job in runtime.jobs)
     stop = threading.Event()
     threads = [threading.Thread(target=w.run, args=(stop,), daemon=True,
                                 name=f"{runtime.name}-{type(w).__name__.lower()}")
