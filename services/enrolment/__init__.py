@@ -43,7 +43,17 @@ def runtime() -> ServiceRuntime:
         port=5002,
         depends_on=('identity', 'catalog'),
         seed=seed.seed_demo,
+        on_init=_on_init,
     )
+
+
+def _on_init(app) -> None:
+    """Load the policy once (refusing unusable settings) for views, handlers and jobs."""
+    from services.enrolment import config
+
+    policy = config.load_policy(app.extensions["score_settings"])
+    app.extensions["enrolment_policy"] = policy
+    config.install(policy)
 
 
 def create_app(config=None):

@@ -171,3 +171,20 @@ def _kpi_fields(item: Mapping[str, Any]) -> dict[str, str]:
     if set(item) != names:
         raise ValueError(f"each KPI needs exactly {sorted(names)}")
     return {k: str(v) for k, v in item.items()}
+
+
+_installed: list[EnrolmentPolicy] = []
+
+
+def install(policy: EnrolmentPolicy) -> None:
+    """Make ``policy`` the process's policy (the app does this at start)."""
+    _installed.append(policy)
+
+
+def current_policy() -> EnrolmentPolicy:
+    """The process's policy: the app's, or – in a consumer or job process – the environment's."""
+    if not _installed:
+        from shared.config import load_settings
+
+        install(load_policy(load_settings("enrolment")))
+    return _installed[-1]
