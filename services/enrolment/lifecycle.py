@@ -16,6 +16,8 @@ ENROLMENT = Lifecycle("enrolment", "held", {
     "awaiting_payment": {"pay": "confirmed", "payment_failed": "held",
                          "cancel": "cancelled", "expire": "expired"},
     "confirmed": {"complete": "completed", "cancel": "cancelled"},
+    # Stripe says paid after the hold lapsed and the seats could be taken again.
+    "expired": {"late_payment": "confirmed"},
 })
 OPEN_ENROLMENT_STATES = ("held", "awaiting_payment", "confirmed", "completed")
 SEAT_HOLDING_STATES = ("held", "awaiting_payment")

@@ -13,6 +13,7 @@ ALLOWED = {
     ("awaiting_payment", "pay"): "confirmed", ("awaiting_payment", "payment_failed"): "held",
     ("awaiting_payment", "cancel"): "cancelled", ("awaiting_payment", "expire"): "expired",
     ("confirmed", "complete"): "completed", ("confirmed", "cancel"): "cancelled",
+    ("expired", "late_payment"): "confirmed",
 }
 
 
@@ -41,5 +42,5 @@ def test_payment_transitions_are_exactly_the_table(state, action):
 
 
 def test_terminal_enrolment_states_allow_nothing():
-    for state in ("completed", "cancelled", "expired"):
+    for state in ("completed", "cancelled"):
         assert lifecycle.ENROLMENT.actions(state) == set()
