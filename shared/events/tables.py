@@ -10,7 +10,6 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -20,6 +19,8 @@ from sqlalchemy import (
     Text,
     func,
 )
+
+from shared.db import UtcDateTime
 
 event_metadata = MetaData()
 
@@ -35,8 +36,8 @@ outbox = Table(
     Column("topic", String(120), nullable=False),
     Column("key", String(120), nullable=False),
     Column("payload", LargeBinary, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("sent_at", DateTime(timezone=True)),
+    Column("created_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    Column("sent_at", UtcDateTime()),
 )
 # The relay only ever looks for unsent rows in id order.
 Index(
@@ -52,7 +53,7 @@ inbox = Table(
     Column("event_id", String(36), primary_key=True),
     Column("type", String(120), nullable=False),
     Column("topic", String(120), nullable=False),
-    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("applied_at", UtcDateTime(), nullable=False, server_default=func.now()),
 )
 
 dead_letters = Table(
@@ -65,5 +66,5 @@ dead_letters = Table(
     Column("offset", BigInteger, nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("error", Text, nullable=False),
-    Column("dead_lettered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("dead_lettered_at", UtcDateTime(), nullable=False, server_default=func.now()),
 )
