@@ -57,8 +57,7 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     app.extensions["score_api"] = api
-    for blueprint in runtime.blueprints():
-        api.register_blueprint(blueprint)
+    api.register_blueprints(runtime.blueprints())
     register_problem_handlers(app)
     init_observability(app)
     init_auth(app)

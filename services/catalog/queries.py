@@ -18,7 +18,7 @@ from marshmallow import (
 )
 
 from services.catalog import lifecycle, reference, rules
-from services.catalog.schemas import MAX_PRICE, Trimmed
+from services.catalog.schemas import MAX_PRICE, PROVINCE_CODE, Trimmed
 from services.catalog.search import MAX_TERMS, SORTS, Cursor
 from shared.web import current_db
 
@@ -49,8 +49,9 @@ class PageArgs(StrictQuery):
     sort = fields.String(load_default="date", validate=validate.OneOf(list(SORTS)),
                          metadata={"description": "date, -date, price or -price"})
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(validate=validate.Length(1, 400),
-                           metadata={"description": "next_cursor of the previous page"})
+    cursor = fields.String(validate=validate.Length(1, 400), metadata={
+        "pattern": r"^[A-Za-z0-9_-]+$",
+        "description": "opaque: the next_cursor of the previous page, with the same sort"})
 
     @post_load
     def _decode_cursor(self, data, **_kwargs):
@@ -77,9 +78,9 @@ class SessionSearchArgs(PageArgs):
 
     q = Trimmed(validate=validate.Length(2, 100),
                 metadata={"description": "words in course title or description (id, en)"})
-    module = Trimmed(validate=validate.Length(2, 4), metadata={"description": "M1..M5"})
-    province = Trimmed(validate=validate.Length(2, 5),
-                       metadata={"description": "BPS (32) or ISO (ID-JB) code"})
+    module = Trimmed(validate=validate.Length(2, 4),
+                     metadata={"pattern": r"^[Mm][1-5]$", "description": "M1 to M5"})
+    province = Trimmed(validate=validate.Length(2, 5), metadata=PROVINCE_CODE)
     city = Trimmed(validate=validate.Length(2, 100))
     date_from = fields.Date(metadata={"description": "starts on or after"})
     date_to = fields.Date(metadata={"description": "starts on or before"})
