@@ -23,6 +23,12 @@ from services.catalog.search import MAX_TERMS, SORTS, Cursor
 from shared.web import current_db
 
 
+def _sort_names(sorts) -> dict:
+    # Names for generated clients' enums ("-price" is no identifier): PRICE_DESC.
+    return {"x-enum-varnames": [s.lstrip("-").upper() + ("_DESC" if s[0] == "-" else "")
+                                for s in sorts]}
+
+
 class StrictQuery(Schema):
     """Query strings refuse unknown parameters (a typo must not silently widen a result)."""
 
@@ -47,7 +53,8 @@ class PageArgs(StrictQuery):
     """Sort order, page size and the cursor from the previous page."""
 
     sort = fields.String(load_default="date", validate=validate.OneOf(list(SORTS)),
-                         metadata={"description": "date, -date, price or -price"})
+                         metadata={"description": "date, -date, price or -price",
+                                   **_sort_names(SORTS)})
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
     cursor = fields.String(validate=validate.Length(1, 400), metadata={
         "pattern": r"^[A-Za-z0-9_-]+$",
@@ -70,7 +77,8 @@ class ProviderSessionArgs(PageArgs):
     """A provider's sessions (drafts: its staff and auditors)."""
 
     status = fields.String(validate=validate.OneOf(lifecycle.SESSION.states))
-    sort = fields.String(load_default="date", validate=validate.OneOf(["date", "-date"]))
+    sort = fields.String(load_default="date", validate=validate.OneOf(["date", "-date"]),
+                         metadata=_sort_names(["date", "-date"]))
 
 
 class SessionSearchArgs(PageArgs):
