@@ -94,6 +94,11 @@ class Database:
         )
 
     @property
+    def write_sessions(self) -> sessionmaker:
+        """The factory behind :meth:`transaction` (an event target for commit hooks)."""
+        return self._sessions
+
+    @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app
 from flask.sessions import SecureCookieSessionInterface
 
+from shared import idempotency
 from shared.auth import init_auth
 from shared.config import load_settings
 from shared.db import Database
@@ -54,6 +55,7 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
     db = Database(settings.database_url)
     if settings.auto_migrate:
         db.migrate(runtime.migrations)
+    idempotency.install(db)
     app.extensions.update(score_settings=settings, score_runtime=runtime, score_db=db,
                           score_bus=open_bus(settings))
     api = ProblemApi(app)

@@ -129,6 +129,11 @@ class SessionPayload(Schema):
     status = fields.String(required=True, validate=validate.OneOf(lifecycle.SESSION.states))
     reason = fields.String(required=True, allow_none=True)
     changed_by = fields.String(required=True)
+    # Added within v1 (optional for compatibility; the catalog always sends them).
+    classroom_days = fields.Integer(strict=True, metadata={
+        "description": "classroom days of the course (attendance is recorded per day)"})
+    consultancy_visits = fields.Integer(strict=True, metadata={
+        "description": "on-site consultancy visits the course includes per enterprise"})
 
 
 def session_payload(ts: TrainingSession, actor: str) -> dict:
@@ -146,6 +151,7 @@ def session_payload(ts: TrainingSession, actor: str) -> dict:
         "trainers": ts.trainer_list(), "ilo_supervised": ts.ilo_supervised,
         "estimated_delivery_cost": ts.estimated_delivery_cost, "status": ts.status,
         "reason": ts.cancel_reason, "changed_by": actor,
+        "classroom_days": course.classroom_days, "consultancy_visits": course.consultancy_visits,
     }
 
 

@@ -40,6 +40,7 @@ from sqlalchemy.orm import (
 from services.catalog import lifecycle, rules
 from shared.db import UtcDateTime
 from shared.errors import Conflict, ValidationFailed
+from shared.lifecycle import Lifecycle
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -69,16 +70,11 @@ def utcnow() -> dt.datetime:
 class _StartsInInitialState:
     """Entities are in their lifecycle's initial state from construction, not from flush."""
 
-    machine: lifecycle.Lifecycle
+    machine: Lifecycle
 
     def __init__(self, **values) -> None:
         values.setdefault("status", self.machine.initial)
         super().__init__(**values)
-
-
-def _status_check(machine: lifecycle.Lifecycle) -> CheckConstraint:
-    states = ", ".join(f"'{s}'" for s in machine.states)
-    return CheckConstraint(f"status IN ({states})", name="status")
 
 
 class Module(Base):
@@ -113,7 +109,7 @@ class Provider(_StartsInInitialState, Base):
 
     machine = lifecycle.PROVIDER
     __tablename__ = "providers"
-    __table_args__ = (_status_check(lifecycle.PROVIDER),)
+    __table_args__ = (lifecycle.PROVIDER.check_constraint(),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     legal_name: Mapped[str] = mapped_column(String(200))
     npwp: Mapped[str] = mapped_column(String(16), unique=True)
@@ -165,7 +161,7 @@ class Course(_StartsInInitialState, Base):
     machine = lifecycle.COURSE
     __tablename__ = "courses"
     __table_args__ = (
-        _status_check(lifecycle.COURSE),
+        lifecycle.COURSE.check_constraint(),
         UniqueConstraint("provider_id", "module_code", "title_id"),
         UniqueConstraint("provider_id", "module_code", "title_en"),
         CheckConstraint("price_per_participant >= 0", name="price"),
@@ -224,7 +220,7 @@ class TrainingSession(_StartsInInitialState, Base):
     machine = lifecycle.SESSION
     __tablename__ = "sessions"
     __table_args__ = (
-        _status_check(lifecycle.SESSION),
+        lifecycle.SESSION.check_constraint(),
         CheckConstraint("capacity >= 1", name="capacity"),
         CheckConstraint("end_date >= start_date", name="dates"),
         CheckConstraint("enrolment_deadline <= start_date", name="deadline"),
@@ -338,11 +334,13 @@ class TrainingSession(_StartsInInitialState, Base):
 
 
 class SeatClaim(Base):
-    """Seats one enrolment holds in a session (the seats read model's ledger)."""
+    """Seats one hold of an enrolment takes in a session (the seats read model's ledger)."""
 
     __tablename__ = "seat_claims"
-    __table_args__ = (CheckConstraint("state IN ('confirmed', 'cancelled')", name="state"),)
-    enrolment_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    __table_args__ = (CheckConstraint("state IN ('held', 'confirmed', 'released')",
+                                      name="state"),)
+    hold_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    enrolment_id: Mapped[str] = mapped_column(String(64), index=True)
     session_id: Mapped[str] = mapped_column(String(36), index=True)
     participants: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(10))

@@ -20,6 +20,7 @@ from services.identity.schemas import (
     UserPageQuery,
 )
 from shared.auth import require_principal, roles_required
+from shared.idempotency import idempotent
 from shared.web import current_db
 
 users = Blueprint("users", __name__, description="User accounts: sign-up and look-up.")
@@ -34,6 +35,7 @@ BEARER = {"security": [{"bearerAuth": []}]}
 class Users(MethodView):
     """All user accounts."""
 
+    @idempotent(users)
     @users.arguments(RegistrationIn)
     @users.response(201, UserOut)
     @users.alt_response(409, response="CONFLICT")
@@ -90,6 +92,7 @@ class UserMemberships(MethodView):
     """A user's memberships."""
 
     @roles_required("platform_admin")
+    @idempotent(memberships)
     @memberships.arguments(MembershipIn)
     @memberships.response(201, MembershipOut)
     @memberships.alt_response(404, response="NOT_FOUND")

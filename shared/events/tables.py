@@ -1,8 +1,9 @@
-"""The outbox, inbox and dead-letter tables every service database carries.
+"""The infrastructure tables every service database carries.
 
-They live on their own ``MetaData`` so that one definition serves every
-service; each service's Alembic environment targets its own metadata plus
-this one.
+Outbox, inbox and dead letters (the event backbone) and idempotency keys
+(:mod:`shared.idempotency`). They live on their own ``MetaData`` so that one
+definition serves every service; each service's Alembic environment targets
+its own metadata plus this one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
 )
 
@@ -67,4 +69,20 @@ dead_letters = Table(
     Column("attempts", Integer, nullable=False),
     Column("error", Text, nullable=False),
     Column("dead_lettered_at", UtcDateTime(), nullable=False, server_default=func.now()),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    event_metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("scope", String(128), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("response_status", Integer),
+    Column("response_headers", Text),
+    Column("response_body", LargeBinary),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),
+    Index("ix_idempotency_keys_created_at", "created_at"),
 )

@@ -10,6 +10,7 @@ import pytest
 from services import catalog
 from services.catalog import rules, service
 from services.catalog.search import Cursor
+from services.catalog.service import seats
 from tests.catalog.builders import ADMIN, Builder, days
 from tests.catalog.conftest import assert_problem
 from tests.support.apps import base_config, migrated_sqlite
@@ -50,7 +51,7 @@ def catalog_rows(tmp_path_factory, signing_key):
             full = n == 1
             if full:
                 with db.transaction() as session:
-                    service.enrolment_confirmed(session, f"e-{ts.id}", ts.id, 10)
+                    seats.enrolment_confirmed(session, f"e-{ts.id}", f"e-{ts.id}", ts.id, 10)
             if provider is not hidden:
                 facts.append({"id": ts.id, "module": module, "language": language,
                               "price": price, "province": province, "city": city,

@@ -12,8 +12,10 @@ from shared.events.consumer import ConsumerRunner
 from shared.events.tables import dead_letters, inbox
 from tests.catalog.conftest import count_rows
 
+HELD = "score.enrolment.enrolment.held.v1"
 CONFIRMED = "score.enrolment.enrolment.confirmed.v1"
 CANCELLED = "score.enrolment.enrolment.cancelled.v1"
+EXPIRED = "score.enrolment.enrolment.expired.v1"
 
 
 class Enrolments:
@@ -105,7 +107,7 @@ def test_a_cancel_arriving_before_its_confirmation_leaves_no_seats_taken(
                        enrolments.event(CONFIRMED, "e1", ts.id, 4))
     assert seats(client, ts.id)[0] == 0
     with db.reading() as session:
-        assert session.get(SeatClaim, "e1").state == "cancelled"
+        assert session.get(SeatClaim, "e1").state == "released"
 
 
 def test_a_session_becomes_full_at_capacity(client, build, enrolments):
@@ -158,4 +160,46 @@ def test_capacity_cannot_drop_below_the_seats_taken(client, build, staff, enrolm
 def test_the_catalog_consumes_only_enrolment_topics():
     handlers = catalog.runtime().handlers
     assert handlers.topics == ["score.enrolment"]
-    assert handlers.get(CONFIRMED) and handlers.get(CANCELLED)
+    assert all(handlers.get(kind) for kind in (HELD, CONFIRMED, CANCELLED, EXPIRED))
+
+
+def test_held_seats_count_as_taken_until_the_hold_expires(client, build, enrolments):
+    _p, _c, ts = build.world()
+    enrolments.deliver(enrolments.event(HELD, "e1", ts.id, 4))
+    assert seats(client, ts.id) == (4, 16, False)
+    enrolments.deliver(enrolments.event(EXPIRED, "e1", ts.id, 4))
+    assert seats(client, ts.id) == (0, 20, False)
+
+
+def test_a_hold_that_is_paid_keeps_its_seats_once(client, build, enrolments):
+    _p, _c, ts = build.world()
+    enrolments.deliver(enrolments.event(HELD, "e1", ts.id, 4),
+                       enrolments.event(CONFIRMED, "e1", ts.id, 4),
+                       enrolments.event(HELD, "e1", ts.id, 4))
+    assert seats(client, ts.id) == (4, 16, False)
+    enrolments.deliver(enrolments.event(CANCELLED, "e1", ts.id, 4))
+    assert seats(client, ts.id) == (0, 20, False)
+
+
+def test_an_expiry_arriving_before_its_hold_leaves_no_seats_taken(client, build, enrolments):
+    _p, _c, ts = build.world()
+    enrolments.deliver(enrolments.event(EXPIRED, "e1", ts.id, 4),
+                       enrolments.event(HELD, "e1", ts.id, 4))
+    assert seats(client, ts.id)[0] == 0
+
+
+def test_a_late_payment_retakes_seats_under_a_new_hold(client, build, enrolments):
+    _p, _c, ts = build.world()
+    enrolments.deliver(enrolments.event(HELD, "e1", ts.id, 3),
+                       enrolments.event(EXPIRED, "e1", ts.id, 3),
+                       enrolments.event(CONFIRMED, "e1", ts.id, 3, hold_id="e1/2"))
+    assert seats(client, ts.id)[0] == 3
+    enrolments.deliver(enrolments.event(CANCELLED, "e1", ts.id, 3, hold_id="e1/2"))
+    assert seats(client, ts.id)[0] == 0
+
+
+def test_capacity_cannot_drop_below_the_seats_held(client, build, staff, enrolments):
+    _p, _c, ts = build.world()
+    enrolments.deliver(enrolments.event(HELD, "e1", ts.id, 6))
+    r = client.patch(f"/sessions/{ts.id}", json={"capacity": 5}, headers=staff(ts.provider_id))
+    assert r.status_code == 409

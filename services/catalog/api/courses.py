@@ -9,6 +9,7 @@ from services.catalog.api import AUTH
 from services.catalog.queries import CourseListArgs
 from services.catalog.schemas import CourseIn, CourseList, CourseOut, CoursePatch
 from shared.auth import current_principal, require_principal, roles_required
+from shared.idempotency import idempotent
 from shared.web import current_db
 
 blp = Blueprint("courses", __name__, description="Courses: a provider's offering of a module.")
@@ -26,6 +27,7 @@ class ProviderCourses(MethodView):
                                               args.get("status"))}
 
     @roles_required("provider_staff")
+    @idempotent(blp)
     @blp.arguments(CourseIn)
     @blp.response(201, CourseOut)
     @blp.doc(**AUTH)

@@ -16,6 +16,7 @@ from services.catalog.schemas import (
     ReasonIn,
 )
 from shared.auth import current_principal, require_principal, roles_required
+from shared.idempotency import idempotent
 from shared.web import current_db
 
 blp = Blueprint("providers", __name__, url_prefix="/providers",
@@ -34,6 +35,7 @@ class Providers(MethodView):
                                                 args["status"])}
 
     @roles_required("provider_staff")
+    @idempotent(blp)
     @blp.arguments(ProviderIn)
     @blp.response(201, ProviderOut)
     @blp.doc(**AUTH)

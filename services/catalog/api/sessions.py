@@ -13,6 +13,7 @@ from services.catalog.queries import ProviderSessionArgs, SessionSearchArgs
 from services.catalog.schemas import ReasonIn, SessionIn, SessionOut, SessionPage, SessionPatch
 from services.catalog.search_cache import cached_page
 from shared.auth import current_principal, require_principal, roles_required
+from shared.idempotency import idempotent
 from shared.web import current_db
 
 blp = Blueprint("sessions", __name__, description="Sessions (cohorts): search and lifecycle.")
@@ -55,6 +56,7 @@ class ProviderSessions(MethodView):
                                                    provider_id, args))
 
     @roles_required("provider_staff")
+    @idempotent(blp)
     @blp.arguments(SessionIn)
     @blp.response(201, SessionOut)
     @blp.doc(**AUTH)

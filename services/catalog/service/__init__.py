@@ -20,7 +20,6 @@ from services.catalog.service.providers import (
     suspend_provider,
     update_provider,
 )
-from services.catalog.service.seats import enrolment_cancelled, enrolment_confirmed
 from services.catalog.service.sessions import (
     cancel_session,
     complete_session,
@@ -39,8 +38,6 @@ __all__ = [
     "complete_session",
     "create_course",
     "create_session",
-    "enrolment_cancelled",
-    "enrolment_confirmed",
     "get_course",
     "get_provider",
     "get_session",

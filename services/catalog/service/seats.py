@@ -1,16 +1,22 @@
-"""The seats read model: seats taken per session, from enrolment events.
+"""The seats read model: seats taken per session (held + confirmed), from enrolment events.
 
-Each enrolment's claim is kept in ``seat_claims``, so the counter moves exactly
-once per enrolment whatever the delivery order:
+Enrolment holds seats while an SME pays, then confirms or releases them. The
+catalog counts held seats as taken, so public search never advertises a seat
+that cannot be bought. Each hold is one claim in ``seat_claims`` (keyed by the
+event's ``hold_id``; an enrolment's first hold has its enrolment id), so the
+counter moves exactly once per claim whatever the delivery order:
 
-- confirmed, first seen: claim its seats (counter += participants);
-- confirmed again: nothing (already claimed, or already cancelled);
-- cancelled after confirmed: release exactly the seats the claim took;
-- cancelled first (reordered): remember a cancelled claim; the late confirm
-  then changes nothing – a cancelled enrolment never holds seats.
+- held, first seen: claim its seats (counter += participants);
+- confirmed, first seen: claim them as confirmed (the hold was never seen);
+- confirmed after held: the claim becomes confirmed, the counter does not move;
+- held or confirmed after release, or held after confirmed: nothing;
+- cancelled or expired after held/confirmed: release exactly the seats claimed;
+- cancelled or expired first (reordered): remember a released claim, so a late
+  held or confirmed changes nothing – a released hold never takes seats again.
+  (Enrolment re-takes seats for a late payment under a *new* hold id.)
 
 The inbox already drops a redelivered event id; the ledger also makes a second
-event *about the same enrolment* harmless. Events about a session the catalog
+event *about the same hold* harmless. Events about a session the catalog
 does not know are recorded in the ledger only.
 """
 
@@ -25,33 +31,47 @@ from services.catalog.models import SeatClaim, TrainingSession
 
 log = logging.getLogger(__name__)
 
+HELD, CONFIRMED, RELEASED = "held", "confirmed", "released"
 
-def enrolment_confirmed(session: Session, enrolment_id: str, session_id: str,
+
+def seats_held(session: Session, hold_id: str, enrolment_id: str, session_id: str,
+               participants: int) -> None:
+    """An enrolment holds ``participants`` seats of ``session_id`` until it pays or expires."""
+    if _claim(session, hold_id) is None:
+        _take(session, hold_id, enrolment_id, session_id, participants, HELD)
+
+
+def enrolment_confirmed(session: Session, hold_id: str, enrolment_id: str, session_id: str,
                         participants: int) -> None:
-    """An enrolment holds ``participants`` seats of ``session_id``."""
-    claim = _claim(session, enrolment_id)
-    if claim is not None:
-        return
-    session.add(SeatClaim(enrolment_id=enrolment_id, session_id=session_id,
-                          participants=participants, state="confirmed"))
-    _move(session, session_id, participants)
-
-
-def enrolment_cancelled(session: Session, enrolment_id: str, session_id: str,
-                        participants: int) -> None:
-    """An enrolment gives back the seats it held (if it held any)."""
-    claim = _claim(session, enrolment_id)
+    """A paid enrolment keeps its seats."""
+    claim = _claim(session, hold_id)
     if claim is None:
-        session.add(SeatClaim(enrolment_id=enrolment_id, session_id=session_id,
-                              participants=participants, state="cancelled"))
-        return
-    if claim.state == "confirmed":
-        claim.state = "cancelled"
+        _take(session, hold_id, enrolment_id, session_id, participants, CONFIRMED)
+    elif claim.state == HELD:
+        claim.state = CONFIRMED
+
+
+def seats_released(session: Session, hold_id: str, enrolment_id: str, session_id: str,
+                   participants: int) -> None:
+    """A cancelled or expired enrolment gives back the seats it held (if it held any)."""
+    claim = _claim(session, hold_id)
+    if claim is None:
+        session.add(SeatClaim(hold_id=hold_id, enrolment_id=enrolment_id, session_id=session_id,
+                              participants=participants, state=RELEASED))
+    elif claim.state != RELEASED:
+        claim.state = RELEASED
         _move(session, claim.session_id, -claim.participants)
 
 
-def _claim(session: Session, enrolment_id: str) -> SeatClaim | None:
-    query = select(SeatClaim).where(SeatClaim.enrolment_id == enrolment_id).with_for_update()
+def _take(session: Session, hold_id: str, enrolment_id: str, session_id: str,
+          participants: int, state: str) -> None:
+    session.add(SeatClaim(hold_id=hold_id, enrolment_id=enrolment_id, session_id=session_id,
+                          participants=participants, state=state))
+    _move(session, session_id, participants)
+
+
+def _claim(session: Session, hold_id: str) -> SeatClaim | None:
+    query = select(SeatClaim).where(SeatClaim.hold_id == hold_id).with_for_update()
     return session.scalars(query).one_or_none()
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from shared.auth import ensure_tenant, require_principal, roles_required, scope_to_tenant
 from shared.errors import NotFound
 from shared.events import publish
+from shared.idempotency import idempotent
 from shared.web import current_db
 from tests.support.pingpong.events import PING_SENT
 from tests.support.pingpong.models import Ping
@@ -37,6 +38,7 @@ class Pings(MethodView):
     """The caller's pings."""
 
     @roles_required("sme_user", "provider_staff")
+    @idempotent(blp)
     @blp.arguments(PingIn)
     @blp.response(201, PingOut)
     def post(self, data):
