@@ -143,7 +143,7 @@ def _claim(db: Database, scope: str, key: str, fingerprint: str) -> tuple[int, R
         found = session.execute(select(table).where(table.c.scope == scope,
                                                     table.c.key == key)).first()
         if found is not None and found.state == "pending" \
-                and _aware(found.created_at) < now - ABANDONED_AFTER:
+                and found.created_at < now - ABANDONED_AFTER:
             session.execute(delete(table).where(table.c.id == found.id))
             found = None
         if found is None:
@@ -189,7 +189,3 @@ def _forget(db: Database, row_id: int) -> None:
     with db.transaction() as session:
         session.execute(delete(idempotency_keys).where(idempotency_keys.c.id == row_id,
                                                        idempotency_keys.c.state == "pending"))
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

@@ -82,7 +82,7 @@ idempotency_keys = Table(
     Column("response_status", Integer),
     Column("response_headers", Text),
     Column("response_body", LargeBinary),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),
     Index("ix_idempotency_keys_created_at", "created_at"),
 )
