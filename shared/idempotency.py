@@ -66,7 +66,9 @@ def idempotent(blp) -> Callable:
         "description": "Your unique key for this request (1–255 visible ASCII characters). "
                        "A retry with the same key and body returns the first response; "
                        "with another body, 422. Kept for 24 hours.",
-        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        # HTTP drops surrounding spaces, so a key neither starts nor ends with one.
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                   "pattern": "^[!-~]([ -~]*[!-~])?$"},
     }])
 
     def decorator(view: Callable) -> Callable:

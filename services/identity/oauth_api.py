@@ -34,6 +34,11 @@ FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
+# Every parameter the endpoints here recognise.
+_PARAMETERS = frozenset().union(*(schema._declared_fields for schema in (
+    PasswordGrantIn, RefreshGrantIn, ClientCredentialsIn, RevokeIn, LogoutIn)))
+
+
 def _form(schema: type[Schema] | dict) -> dict:
     return {"requestBody": {"required": True, "content": {FORM: {"schema": schema}}}}
 
@@ -163,7 +168,9 @@ class Jwks(MethodView):
 def _params() -> dict:
     """Request parameters from a form or JSON body; parameters must not repeat."""
     if request.mimetype == FORM:
-        repeated = sorted(k for k in request.form if len(request.form.getlist(k)) > 1)
+        # Unrecognised parameters are ignored (RFC 6749 section 3.1), repeated or not.
+        repeated = sorted(k for k in request.form
+                          if k in _PARAMETERS and len(request.form.getlist(k)) > 1)
         if repeated:
             raise invalid_request("parameters must not be repeated",
                                   errors={k: ["repeated"] for k in repeated})
