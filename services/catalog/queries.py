@@ -96,7 +96,8 @@ class SessionSearchArgs(PageArgs):
     price_min = fields.Integer(validate=validate.Range(0, MAX_PRICE))
     price_max = fields.Integer(validate=validate.Range(0, MAX_PRICE))
     provider = Trimmed(validate=validate.Length(1, 36))
-    has_free_seats = fields.Boolean()
+    # The query string says true or false (not 1, yes, on...), as the document does.
+    has_free_seats = fields.Boolean(truthy={"true"}, falsy={"false"})
 
     @validates_schema
     def _ranges(self, data, **_kwargs):

@@ -12,6 +12,7 @@ import copy
 from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from services.catalog import rules
+from shared.fields import StrictBoolean
 
 MAX_PRICE = 1_000_000_000  # IDR per participant
 MAX_COST = 1_000_000_000_000  # IDR per session
@@ -140,7 +141,7 @@ class SessionIn(Schema):
     capacity = _int(1, 500, required=True, metadata={"description": "participants"})
     trainers = fields.List(fields.Nested(TrainerIn), load_default=list,
                            validate=validate.Length(max=rules.MAX_TRAINERS))
-    ilo_supervised = fields.Boolean(load_default=False)
+    ilo_supervised = StrictBoolean(load_default=False)
     estimated_delivery_cost = _int(0, MAX_COST, required=True, metadata={"description": "IDR"})
 
 

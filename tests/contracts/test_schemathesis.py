@@ -35,7 +35,8 @@ POSITIVE = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 # Bounded, so that all services together stay well under a minute on two cores.
 SETTINGS = {
     "seed": 2026,
-    "generation": {"max-examples": 15, "database": "none"},
+    # Text never carries NUL: every service refuses it (shared input guard).
+    "generation": {"max-examples": 15, "database": "none", "allow-x00": False},
     "phases": {"stateful": {"enabled": False}},
     # 5xx is never an acceptable answer to valid data (schemathesis' default allows it).
     "checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE}},
@@ -51,6 +52,7 @@ REFUSALS = {
     "patch_course_item": ("422", "lengths count after trimming"),
     "post_provider_sessions": ("422", "dates in order; the course and province must exist"),
     "patch_session_item": ("422", "dates in order; the province must exist"),
+    "post_token": ("400", "an unknown password, refresh token or client is invalid_grant"),
     "get_sessions": ("400", "a cursor is opaque; module and province codes must exist"),
     "get_provider_sessions": ("400", "a cursor is opaque"),
 }
@@ -59,25 +61,40 @@ ORGS = {"provider_staff": ("provider-1", "provider"), "sme_user": ("sme-1", "sme
         "sponsor_staff": ("sponsor-1", "sponsor"), "trainer": ("trainer-1", "trainer")}
 
 
-def operation_settings(document: dict, key) -> list[dict]:
-    """Per operation: a token of the first role a secured one names, and its refusals."""
-    configured = []
-    for item in document["paths"].values():
+def tokens_by_operation(document: dict, key) -> dict[str, str]:
+    """A bearer token per secured operation (``METHOD /path``), of the first role it names."""
+    tokens = {}
+    for path, item in document["paths"].items():
         for method, operation in item.items():
-            if method not in METHODS:
-                continue
-            settings: dict = {"include-operation-id": operation["operationId"]}
-            if operation.get("security"):
+            if method in METHODS and operation.get("security"):
                 role = (operation.get("x-roles") or ["platform_admin"])[0]
                 org, org_type = ORGS.get(role, ("platform", "ilo"))
-                settings["headers"] = bearer(key, role, org, org_type, subject="st-user")
-            if operation["operationId"] in REFUSALS:
-                status, _why = REFUSALS[operation["operationId"]]
-                settings["checks"] = {"positive_data_acceptance": {
-                    "expected-statuses": [*POSITIVE, status]}}
-            if len(settings) > 1:
-                configured.append(settings)
-    return configured
+                tokens[f"{method.upper()} {path}"] = bearer(
+                    key, role, org, org_type, subject="st-user")["Authorization"]
+    return tokens
+
+
+def refusals(document: dict) -> list[dict]:
+    """Per-operation settings: the statuses ``REFUSALS`` allows for schema-valid data."""
+    operation_ids = {operation["operationId"] for item in document["paths"].values()
+                     for method, operation in item.items() if method in METHODS}
+    return [{"include-operation-id": operation_id, "checks": {"positive_data_acceptance": {
+                 "expected-statuses": [*POSITIVE, REFUSALS[operation_id][0]]}}}
+            for operation_id in sorted(operation_ids & set(REFUSALS))]
+
+
+class RoleTokens:
+    """schemathesis auth: each secured operation gets the token of a role it names."""
+
+    def __init__(self, tokens: dict[str, str]) -> None:
+        self.tokens = tokens
+
+    def get(self, case, _context) -> str | None:
+        return self.tokens.get(f"{case.method.upper()} {case.operation.path}")
+
+    def set(self, case, token: str | None, _context) -> None:
+        if token is not None:
+            case.headers = {**(case.headers or {}), "Authorization": token}
 
 
 def failures_of(schema) -> list[str]:
@@ -89,24 +106,26 @@ def failures_of(schema) -> list[str]:
         if isinstance(event, events.NonFatalError):
             found[(event.label, type(event.value))] = f"{event.label}: error {event.value!r}"
         if isinstance(event, events.ScenarioFinished):
-            for checks in event.recorder.checks.values():
+            for case_id, checks in event.recorder.checks.items():
+                interaction = event.recorder.interactions.get(case_id)
+                status = interaction.response.status_code \
+                    if interaction is not None and interaction.response is not None else None
                 for check in checks:
                     if check.status == Status.FAILURE and check.failure_info is not None:
                         failure = check.failure_info.failure
                         steps = check.failure_info.steps
                         found.setdefault((event.label, check.name, failure.title), (
-                            f"{event.label}: {check.name}: {failure.title}: {failure.message}"
-                            f"\n    {steps[-1].curl if steps else ''}"))
+                            f"{event.label}: {check.name}: {failure.title} (got {status}): "
+                            f"{failure.message}\n    {steps[-1].curl if steps else ''}"))
     return sorted(found.values())
 
 
-def fresh_idempotency_keys(_context, headers: dict | None) -> dict | None:
-    """Each valid Idempotency-Key a new one: generated keys repeat (``0``), and a key
-    reused with another body is rightly a 422."""
-    key = (headers or {}).get("Idempotency-Key")
+def fresh_idempotency_key(_context, case, _kwargs) -> None:
+    """Each valid Idempotency-Key sent a new one: generated keys repeat (``0``), and a
+    key reused with another body is rightly a 422 (``shared.idempotency``)."""
+    key = (case.headers or {}).get("Idempotency-Key")
     if isinstance(key, str) and re.fullmatch(r"[!-~]([ -~]*[!-~])?", key):
-        headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
-    return headers
+        case.headers["Idempotency-Key"] = uuid.uuid4().hex
 
 
 @pytest.fixture(params=SERVICES, ids=lambda name: name.split(":")[0].rsplit(".", 1)[-1])
@@ -117,12 +136,16 @@ def api_schema(request, tmp_path, signing_key):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     document = app.test_client().get("/openapi.json").json
-    config = SchemathesisConfig.from_dict(
-        {**SETTINGS, "operations": operation_settings(document, signing_key)})
+    config = SchemathesisConfig.from_dict({**SETTINGS, "operations": refusals(document)})
     schema = schemathesis.openapi.from_url(f"http://127.0.0.1:{server.port}/openapi.json",
                                            config=config)
-    schema.hook("map_headers")(fresh_idempotency_keys)
+    tokens = tokens_by_operation(document, signing_key)
+    schema.auth.auth(refresh_interval=None)(type("Tokens", (RoleTokens,), {
+        "__init__": lambda self: RoleTokens.__init__(self, tokens)}))
+    # before_call hooks are global in schemathesis: registered for this run only.
+    schemathesis.hook("before_call")(fresh_idempotency_key)
     yield schema
+    schemathesis.hooks.unregister(fresh_idempotency_key)
     server.shutdown()
     thread.join()
     server.server_close()
