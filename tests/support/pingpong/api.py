@@ -22,7 +22,7 @@ class PingIn(Schema):
 
     note = fields.String(required=True, validate=validate.Length(1, 200))
     key = fields.String(load_default="k", validate=validate.Length(1, 40))
-    seq = fields.Integer(load_default=0)
+    seq = fields.Integer(load_default=0, strict=True)
     poison = StrictBoolean(load_default=False)
 
 
