@@ -154,7 +154,8 @@ def query_mix(db: Database, provinces: list[str], cities: list[str], rng: random
 
 def gunicorn(module: str, port: int, env: dict, workdir: Path) -> subprocess.Popen:
     """``module:app`` under gunicorn -w 2 --threads 4 on loopback (dies with us)."""
-    argv = [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4",
+    argv = [sys.executable, "-m", "gunicorn", "-c", "python:shared.gunicorn_config",
+            "-w", "2", "--threads", "4",
             "-b", f"{LOOPBACK}:{port}", "--log-level", "warning", f"{module}:app"]
     return spawn(argv, log=workdir / f"{module.rsplit('.', 1)[-1]}.log", cwd=ROOT, env=env)
 

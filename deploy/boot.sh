@@ -43,8 +43,10 @@ case "$ROLE" in
         fi
         # Access log to stdout, one line per request, with the request id the app
         # puts on every response; gunicorn's own log to stderr. Heartbeat files go to
-        # /dev/shm (tmpfs) because the root filesystem is read-only.
+        # /dev/shm (tmpfs) because the root filesystem is read-only. The config module
+        # keeps gunicorn from announcing itself in a Server header.
         exec gunicorn \
+            --config python:shared.gunicorn_config \
             --workers "${WORKERS:-2}" \
             --threads "${THREADS:-4}" \
             --bind "0.0.0.0:${PORT}" \

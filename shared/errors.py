@@ -18,6 +18,8 @@ class DomainError(Exception):
     status = 400
     title = "Bad request"
     type_slug = "bad-request"
+    # Response headers the problem needs (e.g. ``Accept`` on a 415).
+    headers: Mapping[str, str] = {}
 
     def __init__(self, detail: str, errors: Mapping[str, Any] | None = None) -> None:
         super().__init__(detail)

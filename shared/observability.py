@@ -7,7 +7,12 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_PLAIN_0_0_4,
+    CollectorRegistry,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
@@ -17,6 +22,9 @@ from shared.logs import request_id_var
 from shared.problems import problem_response
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Label values come from a fixed set: a caller must not mint series (memory, scrape
+# size) with made-up methods or URLs. Unmatched URLs share the endpoint label "-".
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def init_observability(app: Flask) -> None:
@@ -38,7 +46,8 @@ def init_observability(app: Flask) -> None:
     def _finish(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if "request_started" in g:
-            latency.labels(request.method, request.url_rule.rule if request.url_rule else "-",
+            method = request.method if request.method in _METHODS else "other"
+            latency.labels(method, request.url_rule.rule if request.url_rule else "-",
                            str(response.status_code)).observe(
                 time.perf_counter() - g.request_started)
         return response
@@ -50,8 +59,9 @@ def init_observability(app: Flask) -> None:
 
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     app.add_url_rule("/readyz", "readyz", lambda: _readyz(app))
+    # The text format's own content type, charset included (``mimetype=`` would add another).
     app.add_url_rule("/metrics", "metrics", lambda: Response(
-        generate_latest(registry), mimetype=CONTENT_TYPE_LATEST))
+        generate_latest(registry), content_type=CONTENT_TYPE_PLAIN_0_0_4))
 
 
 def _readyz(app: Flask):

@@ -88,9 +88,15 @@ class ProblemApi(Api):
                 detail = "the request body is not valid JSON"
         if status >= 500:
             detail = "an unexpected error occurred"
+        headers = {**_http_headers(error), **(data.get("headers") or {})}
         return problem_response(problem(status, title, detail,
                                         type_slug=title.lower().replace(" ", "-"),
-                                        errors=errors), status, data.get("headers"))
+                                        errors=errors), status, headers)
+
+
+def _http_headers(error: HTTPException) -> dict:
+    # Headers the error itself calls for (``Allow`` on a 405), minus its HTML content type.
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
 
 
 def _flatten(messages: dict) -> dict:
@@ -117,7 +123,7 @@ def register_problem_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        headers = {}
+        headers = dict(error.headers)
         if isinstance(error, TooManyRequests):
             headers["Retry-After"] = str(error.retry_after)
         if error.status == 401:

@@ -19,6 +19,8 @@ from shared.auth import init_auth
 from shared.config import load_settings
 from shared.db import Database
 from shared.events.bus import Bus, open_bus
+from shared.headers import init_response_headers
+from shared.inputs import init_input_guard
 from shared.logs import configure_logging
 from shared.observability import init_observability
 from shared.problems import ProblemApi, register_problem_handlers
@@ -68,6 +70,8 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
     register_problem_handlers(app)
     init_observability(app)
     init_auth(app)
+    init_input_guard(app)
+    init_response_headers(app)
     if runtime.on_init is not None:
         runtime.on_init(app)
     if settings.run_workers:

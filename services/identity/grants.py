@@ -45,8 +45,11 @@ def unsupported_grant_type(grant_type: str) -> OAuthError:
 
 
 def invalid_grant(detail: str) -> OAuthError:
-    """Wrong credentials, or a refresh token that is unknown, used, expired or revoked (401)."""
-    return OAuthError(401, "invalid_grant", detail)
+    """Wrong credentials, or a refresh token that is unknown, used, expired or revoked.
+
+    400, as RFC 6749 section 5.2 has it: the grant is bad, not the client's authentication.
+    """
+    return OAuthError(400, "invalid_grant", detail)
 
 
 def invalid_client(detail: str = "unknown client or wrong client secret") -> OAuthError:
@@ -68,18 +71,20 @@ def password_grant(db: Database, identity: Identity, username: str, password: st
                    org_id: str | None, client_ip: str) -> IssuedTokens:
     """Sign a user in with email and password, acting for ``org_id`` (or their first org)."""
     email, now, policy = normalise_email(username), identity.now(), identity.config.throttle
-    with db.reading() as session:
-        throttle.ensure_allowed(session, policy, email, client_ip, now)
+    # The attempt is reserved before the (slow) check, so parallel guesses queue for
+    # the limit instead of all passing a check none of them has counted against yet.
+    with db.transaction() as session:
+        attempt = throttle.reserve_attempt(session, policy, email, client_ip, now)
         user = session.scalar(select(User).where(User.email == email))
     # Unknown emails are verified against a dummy hash so both take equally long.
-    if not identity.passwords.verify(user.password_hash if user else None, password):
-        with db.transaction() as session:
-            throttle.record_failure(session, policy, email, client_ip, now)
+    verified = identity.passwords.verify(user.password_hash if user else None, password)
+    if not verified or user is None:
         raise invalid_grant("the email or password is wrong")
+    with db.transaction() as session:
+        throttle.succeeded(session, attempt, email)
     rehashed = (identity.passwords.hash(password)
                 if identity.passwords.needs_rehash(user.password_hash) else None)
     with db.transaction() as session:
-        throttle.reset(session, email)
         user = session.get(User, user.id)
         if rehashed:
             user.password_hash = rehashed

@@ -26,6 +26,7 @@ from services.identity.schemas import (
     TokenOut,
 )
 from shared.errors import problem
+from shared.inputs import RefusedInput
 from shared.problems import problem_response
 from shared.web import current_db
 
@@ -62,6 +63,13 @@ def _oauth_problem(error: OAuthError):
         basic = request.authorization is not None and request.authorization.type == "basic"
         headers["WWW-Authenticate"] = 'Basic realm="score"' if basic else "Bearer"
     return problem_response(body, error.status, headers)
+
+
+@blp.errorhandler(RefusedInput)
+def _refused_input(error: RefusedInput):
+    # Input the shared guard refused before the view ran is, in OAuth's words,
+    # an invalid request (RFC 6749 section 5.2), answered with its error code.
+    return _oauth_problem(invalid_request(error.detail, errors=error.errors))
 
 
 @blp.route("/oauth/token")
@@ -177,9 +185,15 @@ def _params() -> dict:
         return request.form.to_dict()
     if request.is_json:
         body = request.get_json(silent=True)
-        if isinstance(body, dict):
-            return body
-        raise invalid_request("the body is not a JSON object")
+        if not isinstance(body, dict):
+            raise invalid_request("the body is not a JSON object")
+        # Parameters are strings, as in a form: a list or an object is refused, not
+        # passed on to code that expects text.
+        not_text = sorted(k for k, v in body.items() if not isinstance(v, str))
+        if not_text:
+            raise invalid_request("parameters must be strings",
+                                  errors={k: ["Not a valid string."] for k in not_text})
+        return body
     raise invalid_request(f"send {FORM} or application/json")
 
 

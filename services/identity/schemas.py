@@ -15,6 +15,9 @@ from services.identity.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from shared.openapi import OPTIONAL
 
 ORG_ID = validate.Length(1, 64)
+# Page 100,000 at 100 a page is ten million users: far beyond any real list, and
+# small enough that the offset it implies fits every database integer.
+MAX_PAGE = 100_000
 
 
 class RegistrationIn(Schema):
@@ -53,7 +56,7 @@ class UserOut(Schema):
 class UserPageQuery(Schema):
     """Paging (and an optional exact email filter) for the user list."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
     email = fields.String(validate=validate.Length(1, 254))
 

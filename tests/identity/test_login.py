@@ -61,12 +61,12 @@ def test_the_access_token_lifetime_follows_the_setting(make_app, verifier):
     ("siti@example.id", "wrong password!"),
     ("nobody@example.id", PASSWORD),
 ], ids=["wrong-password", "unknown-user"])
-def test_wrong_credentials_are_refused_alike(register, login, email, password):
+def test_wrong_credentials_are_an_invalid_grant_refused_alike(register, login, email, password):
     register()
 
     response = login(email, password)
 
-    assert response.status_code == 401
+    assert response.status_code == 400  # RFC 6749 section 5.2; 401 is for client auth
     assert response.mimetype == "application/problem+json"
     assert response.json["error"] == "invalid_grant"
     assert response.json["detail"] == "the email or password is wrong"

@@ -5,7 +5,7 @@ from tests.identity.conftest import PASSWORD
 
 def _fail(login, times, email="siti@example.id"):
     for _ in range(times):
-        assert login(email, "wrong password!").status_code == 401
+        assert login(email, "wrong password!").status_code == 400
 
 
 def test_the_sixth_attempt_is_throttled_even_with_the_right_password(register, login):
@@ -91,3 +91,18 @@ def test_the_limit_follows_the_setting(make_app):
     client.post("/oauth/token", data=params)
 
     assert client.post("/oauth/token", data=params).status_code == 429
+
+
+def test_failures_that_left_the_window_are_deleted(register, login, clock, app):
+    from sqlalchemy import func, select
+
+    from services.identity.models import LoginFailure
+
+    register()
+    _fail(login, 3)
+    clock.advance(seconds=901)
+    _fail(login, 1)
+
+    with app.extensions["score_db"].reading() as session:
+        # One attempt's two rows (email and address); the three older ones are gone.
+        assert session.scalar(select(func.count()).select_from(LoginFailure)) == 2

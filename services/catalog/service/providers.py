@@ -13,15 +13,27 @@ from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import publish
+from shared.locks import serialise_on
 
 PUBLIC_STATUSES = {"approved"}
 
 
 def register_provider(db: Database, principal: Principal, data: dict[str, Any]) -> Provider:
-    """A new provider, pending approval; identity makes the registering user its staff."""
+    """A new provider, pending approval; identity makes the registering user its staff.
+
+    One per user: until identity has granted the membership, the user's token
+    still acts for no provider, so the rule is kept here too. Registrations by one
+    user are serialised, so two sent at once also yield one provider.
+    """
     if principal.role != "provider_staff" or principal.org is not None:
         raise Forbidden("only provider staff not yet acting for a provider may register one")
     with db.transaction() as session:
+        serialise_on(session, f"provider-registration:{principal.subject}")
+        earlier = session.scalar(select(Provider.id)
+                                 .where(Provider.registered_by == principal.subject))
+        if earlier is not None:
+            raise Conflict(f"you have already registered provider {earlier}; an account "
+                           "registers one provider")
         provinces = reference.require_provinces(
             session, data["provinces_served"], "provinces_served")
         if session.scalar(select(Provider.id).where(Provider.npwp == data["npwp"])):

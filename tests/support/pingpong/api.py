@@ -22,7 +22,7 @@ class PingIn(Schema):
 
     note = fields.String(required=True, validate=validate.Length(1, 200))
     key = fields.String(load_default="k", validate=validate.Length(1, 40))
-    seq = fields.Integer(load_default=0, strict=True)
+    seq = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 2**31 - 1))
     poison = StrictBoolean(load_default=False)
 
 
