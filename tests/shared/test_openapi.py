@@ -153,3 +153,12 @@ def test_response_only_schemas_require_every_field_not_marked_optional():
 def test_two_operations_may_not_share_an_operation_id():
     with pytest.raises(ValueError, match="post_notes"):
         _api_with(_notes_blueprint("notes"), _notes_blueprint("memos"))
+
+
+def test_operations_limited_to_roles_name_them_and_ask_for_a_token(document):
+    limited = [(m, p, op) for m, p, op in operations(document) if "x-roles" in op]
+
+    assert limited
+    for method, path, operation in limited:
+        assert operation["security"] == [{"bearerAuth": []}], (method, path)
+        assert operation["x-roles"] and all(isinstance(r, str) for r in operation["x-roles"])
