@@ -35,6 +35,8 @@ POSITIVE = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 # Bounded, so that all services together stay well under a minute on two cores.
 SETTINGS = {
     "seed": 2026,
+    # Each run stands alone (and writes nothing into the checkout).
+    "cache": {"enabled": False},
     # Text never carries NUL: every service refuses it (shared input guard).
     "generation": {"max-examples": 15, "database": "none", "allow-x00": False},
     "phases": {"stateful": {"enabled": False}},
