@@ -12,10 +12,20 @@ import copy
 from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from services.catalog import rules
+from shared.fields import StrictBoolean
 
 MAX_PRICE = 1_000_000_000  # IDR per participant
 MAX_COST = 1_000_000_000_000  # IDR per session
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()-]{5,19}$", error="not a phone number")
+# What the reference data holds (GET /modules, GET /provinces), for the OpenAPI document.
+MODULE_CODE = {"pattern": r"^M[1-5]$", "description": "a SCORE module: M1 to M5"}
+PROVINCE_CODE = {"pattern": r"^([0-9]{2}|[Ii][Dd]-[A-Za-z]{2})$",
+                 "description": "a province by BPS code (32) or ISO 3166-2:ID code (ID-JB)"}
+NPWP_FORMAT = {"pattern": r"^([0-9]{16}|[0-9]{15}|[0-9]{2}\.[0-9]{3}\.[0-9]{3}\.[0-9]-[0-9]{3}"
+                          r"\.[0-9]{3})$",
+               "description": "16 digits, or the legacy 15 digits (plain or "
+                              "99.999.999.9-999.999); stored as 16 digits",
+               "example": "0123456789012345"}
 
 
 class Trimmed(fields.String):
@@ -61,13 +71,13 @@ class ProviderIn(Schema):
     """A provider's registration."""
 
     legal_name = _text(2, 200, required=True)
-    npwp = Npwp(required=True, metadata={"example": "0123456789012345"})
+    npwp = Npwp(required=True, metadata=NPWP_FORMAT)
     contact_name = _text(2, 120, required=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = Trimmed(required=True, validate=PHONE)
     address = _text(5, 500, required=True)
     provinces_served = fields.List(
-        Trimmed(validate=validate.Length(2, 5)), required=True,
+        Trimmed(validate=validate.Length(2, 5), metadata=PROVINCE_CODE), required=True,
         validate=validate.Length(1, 38), metadata={"description": "BPS or ISO codes"})
     description = _text(0, 4000, load_default="")
     website = fields.URL(schemes={"http", "https"}, validate=validate.Length(max=300),
@@ -94,7 +104,7 @@ class ReasonIn(Schema):
 class CourseIn(Schema):
     """A course offering one SCORE module."""
 
-    module_code = Trimmed(required=True, validate=validate.Length(2, 4))
+    module_code = Trimmed(required=True, validate=validate.Length(2, 4), metadata=MODULE_CODE)
     title_id = _text(3, 200, required=True)
     title_en = _text(3, 200, required=True)
     description_id = _text(10, 5000, required=True)
@@ -127,12 +137,11 @@ class SessionIn(Schema):
     enrolment_deadline = fields.Date(required=True)
     venue_address = _text(5, 500, required=True)
     city = _text(2, 100, required=True)
-    province_code = Trimmed(required=True, validate=validate.Length(2, 5),
-                            metadata={"description": "BPS (32) or ISO (ID-JB) code"})
+    province_code = Trimmed(required=True, validate=validate.Length(2, 5), metadata=PROVINCE_CODE)
     capacity = _int(1, 500, required=True, metadata={"description": "participants"})
     trainers = fields.List(fields.Nested(TrainerIn), load_default=list,
                            validate=validate.Length(max=rules.MAX_TRAINERS))
-    ilo_supervised = fields.Boolean(load_default=False)
+    ilo_supervised = StrictBoolean(load_default=False)
     estimated_delivery_cost = _int(0, MAX_COST, required=True, metadata={"description": "IDR"})
 
 
