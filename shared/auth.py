@@ -15,6 +15,7 @@ from typing import Any
 
 import jwt
 from flask import current_app, g, request
+from flask_smorest import Blueprint
 from sqlalchemy import Select, false
 
 from shared.errors import Forbidden, NotFound, Unauthorized
@@ -142,7 +143,11 @@ def require_principal() -> Principal:
 
 
 def roles_required(*roles: str) -> Callable:
-    """Decorator: only callers with one of ``roles`` may call the view."""
+    """Decorator: only callers with one of ``roles`` may call the view.
+
+    The OpenAPI document says so too: the operation needs a bearer token and lists
+    the roles as ``x-roles`` (clients and the contract tests read them).
+    """
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {unknown}")
@@ -155,7 +160,8 @@ def roles_required(*roles: str) -> Callable:
                 raise Forbidden(f"role {principal.role!r} may not do this")
             return view(*args, **kwargs)
 
-        return wrapper
+        return Blueprint.doc(**{"x-roles": list(roles),
+                                "security": [{"bearerAuth": []}]})(wrapper)
 
     return decorator
 

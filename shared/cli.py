@@ -10,7 +10,7 @@
     score status catalog           # outbox backlog, consumer lag, dead letters
     score migrate catalog          # Alembic upgrade head
     score revision catalog -m "add venue"  # autogenerate a migration
-    score contracts                # refresh event schema snapshots and contracts/asyncapi.yaml
+    score contracts                # event snapshots, consumer expectations, asyncapi.yaml
     score serve catalog --port 5001  # development server (gunicorn in production)
     score run                      # the whole marketplace, embedded (see shared.launcher)
     score new-service enrolment --port 5002 --depends identity,catalog  # scaffold a service
@@ -187,11 +187,13 @@ def cmd_revision(args) -> int:
 
 
 def cmd_contracts(args) -> int:
-    """Refresh contracts/: event schema snapshots and the AsyncAPI document."""
+    """Refresh contracts/: event schema snapshots, consumer expectations, AsyncAPI document."""
     from shared.events.contracts import CONTRACTS_DIR, asyncapi_yaml, write_snapshots
+    from shared.events.expectations import write_expectations
 
     runtimes = discover_runtimes()
     write_snapshots(runtimes)
+    write_expectations(runtimes)
     (CONTRACTS_DIR / "asyncapi.yaml").write_text(asyncapi_yaml(runtimes))
     print(f"wrote {CONTRACTS_DIR}")
     return 0

@@ -8,12 +8,13 @@ deferred ``BEGIN`` so readers do not queue behind writers (WAL).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.doorbell import Doorbell
@@ -22,6 +23,35 @@ _READONLY = "score_readonly"
 # A write transaction that sets this in ``session.info`` rings ``Database.commits``
 # once it has committed (the outbox does, to wake the relay of this process).
 RING_ON_COMMIT = "score_ring_on_commit"
+
+
+class UtcDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (UTC), on every backend.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no offset and hands back naive values,
+    which would reach API responses and events without one. Values are stored as UTC
+    wall time on SQLite – the format ``DateTime(timezone=True)`` already wrote there –
+    so existing databases need no migration. Naive datetimes are refused: their zone
+    is unknown.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        """To UTC (naive UTC on SQLite)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        """Aware, in UTC."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def make_engine(url: str, **kwargs) -> Engine:

@@ -66,7 +66,9 @@ def idempotent(blp) -> Callable:
         "description": "Your unique key for this request (1–255 visible ASCII characters). "
                        "A retry with the same key and body returns the first response; "
                        "with another body, 422. Kept for 24 hours.",
-        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        # HTTP drops surrounding spaces, so a key neither starts nor ends with one.
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                   "pattern": "^[!-~]([ -~]*[!-~])?$"},
     }])
 
     def decorator(view: Callable) -> Callable:
@@ -143,7 +145,7 @@ def _claim(db: Database, scope: str, key: str, fingerprint: str) -> tuple[int, R
         found = session.execute(select(table).where(table.c.scope == scope,
                                                     table.c.key == key)).first()
         if found is not None and found.state == "pending" \
-                and _aware(found.created_at) < now - ABANDONED_AFTER:
+                and found.created_at < now - ABANDONED_AFTER:
             session.execute(delete(table).where(table.c.id == found.id))
             found = None
         if found is None:
@@ -189,7 +191,3 @@ def _forget(db: Database, row_id: int) -> None:
     with db.transaction() as session:
         session.execute(delete(idempotency_keys).where(idempotency_keys.c.id == row_id,
                                                        idempotency_keys.c.state == "pending"))
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import http
 import logging
+from collections.abc import Iterable
 
 from flask import Flask, jsonify
 from flask_smorest import Api
-from marshmallow import Schema, fields
+from flask_smorest.utils import prepare_response
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from shared.errors import PROBLEM_JSON, DomainError, TooManyRequests, problem
+from shared.openapi import OPTIONAL, ContractPlugin, mark_response_fields_required
 
 log = logging.getLogger(__name__)
 
@@ -18,19 +22,54 @@ _BODY_LOCATIONS = {"json", "form", "files"}
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details (documents every error response)."""
+    """RFC 9457 problem details (documents every error response).
 
-    type = fields.String()
+    Problem types may add members (RFC 9457 section 3.2), so others are allowed.
+    """
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(metadata={"format": "uri"})
     title = fields.String()
     status = fields.Integer()
-    detail = fields.String()
-    errors = fields.Dict(metadata={"description": "field name -> messages"})
+    detail = fields.String(metadata={OPTIONAL: True})
+    errors = fields.Dict(keys=fields.String(),
+                         metadata={OPTIONAL: True, "description": "field name -> messages"})
+    error = fields.String(metadata={
+        OPTIONAL: True,
+        "description": "OAuth 2 error code (RFC 6749 section 5.2), on the OAuth endpoints"})
 
 
 class ProblemApi(Api):
-    """flask-smorest ``Api`` whose errors are problem details."""
+    """flask-smorest ``Api`` whose errors are problem details and whose document
+    generated clients can use (see :mod:`shared.openapi`)."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app: Flask) -> None:
+        self.contract = ContractPlugin()
+        super().__init__(app, spec_kwargs={"extra_plugins": [self.contract]})
+        # apispec says "url", which is no OpenAPI format; "uri" is.
+        self.register_field(fields.URL, "string", "uri")
+
+    def register_blueprints(self, blueprints: Iterable) -> None:
+        """Register every blueprint, then complete the document (required response fields)."""
+        for blueprint in blueprints:
+            self.register_blueprint(blueprint)
+        mark_response_fields_required(self.spec, self.contract)
+
+    def _register_responses(self) -> None:
+        # flask-smorest's, with problem details' own media type.
+        for status in http.HTTPStatus:
+            response: dict = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException):
         """Werkzeug/webargs errors → problem details with field errors."""

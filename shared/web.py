@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Blueprint, Flask, current_app
 from flask.sessions import SecureCookieSessionInterface
 
 from shared import idempotency
@@ -26,6 +26,8 @@ from shared.logs import configure_logging
 from shared.observability import init_observability
 from shared.problems import ProblemApi, register_problem_handlers
 from shared.runtime import ServiceRuntime
+
+DOCS_ASSETS = "/docs/assets"
 
 
 def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None = None) -> Flask:
@@ -42,7 +44,8 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_REDOC_PATH="/docs",
-        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+        # Served by this app (shared/static/redoc): the docs work with no network.
+        OPENAPI_REDOC_URL=f"{DOCS_ASSETS}/redoc/redoc.standalone.js",
         API_SPEC_OPTIONS={"info": {"description": runtime.description}},
         JSON_SORT_KEYS=False,
     )
@@ -62,8 +65,9 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     app.extensions["score_api"] = api
-    for blueprint in runtime.blueprints():
-        api.register_blueprint(blueprint)
+    api.register_blueprints(runtime.blueprints())
+    app.register_blueprint(Blueprint("score_docs_assets", __name__, static_folder="static",
+                                     static_url_path=DOCS_ASSETS))
     register_problem_handlers(app)
     init_observability(app)
     init_auth(app)

@@ -45,6 +45,7 @@ score.audit          $FOREVER
 DLQ_TOPICS="
 score.catalog.dlq.score-identity
 score.enrolment.dlq.score-catalog
+score.enrolment.dlq.score-identity
 "
 
 log() {

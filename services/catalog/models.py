@@ -16,7 +16,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -39,6 +38,7 @@ from sqlalchemy.orm import (
 
 from services.catalog import lifecycle, rules
 from shared import clock
+from shared.db import UtcDateTime
 from shared.errors import Conflict, ValidationFailed
 from shared.lifecycle import Lifecycle
 from shared.persistence import service_metadata
@@ -115,10 +115,10 @@ class Provider(_StartsInInitialState, Base):
     status: Mapped[str] = mapped_column(String(20), default=lifecycle.PROVIDER.initial, index=True)
     status_reason: Mapped[str | None] = mapped_column(String(500))
     registered_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                     onupdate=utcnow)
-    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     provinces: Mapped[list[Province]] = relationship(
         secondary=provider_provinces, order_by=Province.bps_code, lazy="selectin")
 
@@ -172,10 +172,10 @@ class Course(_StartsInInitialState, Base):
     price_per_participant: Mapped[int] = mapped_column(BigInteger)
     max_participants_per_enterprise: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=lifecycle.COURSE.initial)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                     onupdate=utcnow)
-    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     provider: Mapped[Provider] = relationship(lazy="joined", innerjoin=True)
     module: Mapped[Module] = relationship(lazy="joined", innerjoin=True)
 
@@ -243,10 +243,10 @@ class TrainingSession(_StartsInInitialState, Base):
     price_per_participant: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(20), default=lifecycle.SESSION.initial)
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                     onupdate=utcnow)
-    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)
     trainers: Mapped[list[SessionTrainer]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=SessionTrainer.trainer_id)
@@ -337,7 +337,7 @@ class SeatClaim(Base):
     session_id: Mapped[str] = mapped_column(String(36), index=True)
     participants: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(10))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                     onupdate=utcnow)
 
 

@@ -18,9 +18,15 @@ from marshmallow import (
 )
 
 from services.catalog import lifecycle, reference, rules
-from services.catalog.schemas import MAX_PRICE, Trimmed
+from services.catalog.schemas import MAX_PRICE, PROVINCE_CODE, Trimmed
 from services.catalog.search import MAX_TERMS, SORTS, Cursor
 from shared.web import current_db
+
+
+def _sort_names(sorts) -> dict:
+    # Names for generated clients' enums ("-price" is no identifier): PRICE_DESC.
+    return {"x-enum-varnames": [s.lstrip("-").upper() + ("_DESC" if s[0] == "-" else "")
+                                for s in sorts]}
 
 
 class StrictQuery(Schema):
@@ -47,10 +53,12 @@ class PageArgs(StrictQuery):
     """Sort order, page size and the cursor from the previous page."""
 
     sort = fields.String(load_default="date", validate=validate.OneOf(list(SORTS)),
-                         metadata={"description": "date, -date, price or -price"})
+                         metadata={"description": "date, -date, price or -price",
+                                   **_sort_names(SORTS)})
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(validate=validate.Length(1, 400),
-                           metadata={"description": "next_cursor of the previous page"})
+    cursor = fields.String(validate=validate.Length(1, 400), metadata={
+        "pattern": r"^[A-Za-z0-9_-]+$",
+        "description": "opaque: the next_cursor of the previous page, with the same sort"})
 
     @post_load
     def _decode_cursor(self, data, **_kwargs):
@@ -69,7 +77,8 @@ class ProviderSessionArgs(PageArgs):
     """A provider's sessions (drafts: its staff and auditors)."""
 
     status = fields.String(validate=validate.OneOf(lifecycle.SESSION.states))
-    sort = fields.String(load_default="date", validate=validate.OneOf(["date", "-date"]))
+    sort = fields.String(load_default="date", validate=validate.OneOf(["date", "-date"]),
+                         metadata=_sort_names(["date", "-date"]))
 
 
 class SessionSearchArgs(PageArgs):
@@ -77,9 +86,9 @@ class SessionSearchArgs(PageArgs):
 
     q = Trimmed(validate=validate.Length(2, 100),
                 metadata={"description": "words in course title or description (id, en)"})
-    module = Trimmed(validate=validate.Length(2, 4), metadata={"description": "M1..M5"})
-    province = Trimmed(validate=validate.Length(2, 5),
-                       metadata={"description": "BPS (32) or ISO (ID-JB) code"})
+    module = Trimmed(validate=validate.Length(2, 4),
+                     metadata={"pattern": r"^[Mm][1-5]$", "description": "M1 to M5"})
+    province = Trimmed(validate=validate.Length(2, 5), metadata=PROVINCE_CODE)
     city = Trimmed(validate=validate.Length(2, 100))
     date_from = fields.Date(metadata={"description": "starts on or after"})
     date_to = fields.Date(metadata={"description": "starts on or before"})
@@ -87,7 +96,8 @@ class SessionSearchArgs(PageArgs):
     price_min = fields.Integer(validate=validate.Range(0, MAX_PRICE))
     price_max = fields.Integer(validate=validate.Range(0, MAX_PRICE))
     provider = Trimmed(validate=validate.Length(1, 36))
-    has_free_seats = fields.Boolean()
+    # The query string says true or false (not 1, yes, on...), as the document does.
+    has_free_seats = fields.Boolean(truthy={"true"}, falsy={"false"})
 
     @validates_schema
     def _ranges(self, data, **_kwargs):

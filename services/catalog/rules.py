@@ -8,33 +8,17 @@ so callers can merge several and raise one
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
+
+from shared import indonesia
 
 LANGUAGES = ("id", "en")
 TRAINER_ROLES = ("lead", "co")
 MAX_TRAINERS = 10
 
-_NPWP_16 = re.compile(r"[0-9]{16}")
-_NPWP_15 = re.compile(r"[0-9]{15}")
-_NPWP_LEGACY = re.compile(r"[0-9]{2}\.[0-9]{3}\.[0-9]{3}\.[0-9]-[0-9]{3}\.[0-9]{3}")
-
 Errors = dict[str, list[str]]
-
-
-def normalise_npwp(raw: str) -> str:
-    """The 16-digit NPWP for ``raw``, or ``ValueError``.
-
-    Accepts the 16-digit NPWP (since 2024) and the legacy 15-digit one, plain or
-    as ``99.999.999.9-999.999``. A legacy number becomes its 16-digit form by a
-    leading zero (PMK 112/2022), so one taxpayer has one NPWP whatever the format.
-    """
-    value = raw.strip()
-    if _NPWP_16.fullmatch(value):
-        return value
-    if _NPWP_15.fullmatch(value) or _NPWP_LEGACY.fullmatch(value):
-        return "0" + re.sub(r"[^0-9]", "", value)
-    raise ValueError("NPWP must be 16 digits, or the legacy 15-digit 99.999.999.9-999.999")
+# NPWP rules are the same for every service (shared.indonesia).
+normalise_npwp = indonesia.normalise_npwp
 
 
 def city_key(city: str) -> str:

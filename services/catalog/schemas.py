@@ -7,51 +7,26 @@ uniqueness) are the domain's. Query-string errors become 400.
 
 from __future__ import annotations
 
-import copy
-
-from marshmallow import Schema, ValidationError, fields, missing, validate
+from marshmallow import Schema, fields, validate
 
 from services.catalog import rules
+from shared.fields import (
+    NPWP_FORMAT,
+    PHONE,
+    Npwp,
+    StrictBoolean,
+    Trimmed,
+    bounded_int,
+    patch_of,
+    text,
+)
 
 MAX_PRICE = 1_000_000_000  # IDR per participant
 MAX_COST = 1_000_000_000_000  # IDR per session
-PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()-]{5,19}$", error="not a phone number")
-
-
-class Trimmed(fields.String):
-    """A string stripped of surrounding whitespace before validation."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
-class Npwp(fields.String):
-    """An NPWP: 16 digits, or legacy 15 digits (``99.999.999.9-999.999``); stored as 16."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return rules.normalise_npwp(super()._deserialize(value, attr, data, **kwargs))
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
-
-
-def _text(lo: int, hi: int, **kw) -> Trimmed:
-    return Trimmed(validate=validate.Length(lo, hi), **kw)
-
-
-def _int(lo: int, hi: int, **kw) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(lo, hi), **kw)
-
-
-def patch_of(base: type[Schema], name: str, doc: str, exclude: tuple[str, ...] = ()):
-    """A schema accepting any subset of ``base``'s fields (PATCH bodies); no defaults."""
-    declared = {}
-    for key, field in base._declared_fields.items():
-        if key not in exclude:
-            clone = copy.copy(field)
-            clone.required, clone.load_default = False, missing
-            declared[key] = clone
-    return type(name, (Schema,), {**declared, "__doc__": doc})
+# What the reference data holds (GET /modules, GET /provinces), for the OpenAPI document.
+MODULE_CODE = {"pattern": r"^M[1-5]$", "description": "a SCORE module: M1 to M5"}
+PROVINCE_CODE = {"pattern": r"^([0-9]{2}|[Ii][Dd]-[A-Za-z]{2})$",
+                 "description": "a province by BPS code (32) or ISO 3166-2:ID code (ID-JB)"}
 
 
 # ------------------------------------------------------------------ requests
@@ -60,16 +35,16 @@ def patch_of(base: type[Schema], name: str, doc: str, exclude: tuple[str, ...] =
 class ProviderIn(Schema):
     """A provider's registration."""
 
-    legal_name = _text(2, 200, required=True)
-    npwp = Npwp(required=True, metadata={"example": "0123456789012345"})
-    contact_name = _text(2, 120, required=True)
+    legal_name = text(2, 200, required=True)
+    npwp = Npwp(required=True, metadata=NPWP_FORMAT)
+    contact_name = text(2, 120, required=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     phone = Trimmed(required=True, validate=PHONE)
-    address = _text(5, 500, required=True)
+    address = text(5, 500, required=True)
     provinces_served = fields.List(
-        Trimmed(validate=validate.Length(2, 5)), required=True,
+        Trimmed(validate=validate.Length(2, 5), metadata=PROVINCE_CODE), required=True,
         validate=validate.Length(1, 38), metadata={"description": "BPS or ISO codes"})
-    description = _text(0, 4000, load_default="")
+    description = text(0, 4000, load_default="")
     website = fields.URL(schemes={"http", "https"}, validate=validate.Length(max=300),
                          allow_none=True, load_default=None)
 
@@ -82,29 +57,30 @@ ProviderPatch = patch_of(ProviderIn, "ProviderPatch", "Changes to a provider's p
 class ApproveIn(Schema):
     """An approval, with an optional note."""
 
-    reason = _text(0, 500, allow_none=True, load_default=None)
+    reason = text(0, 500, allow_none=True, load_default=None)
 
 
 class ReasonIn(Schema):
     """Why (required for suspensions and cancellations)."""
 
-    reason = _text(3, 500, required=True)
+    reason = text(3, 500, required=True)
 
 
 class CourseIn(Schema):
     """A course offering one SCORE module."""
 
-    module_code = Trimmed(required=True, validate=validate.Length(2, 4))
-    title_id = _text(3, 200, required=True)
-    title_en = _text(3, 200, required=True)
-    description_id = _text(10, 5000, required=True)
-    description_en = _text(10, 5000, required=True)
+    module_code = Trimmed(required=True, validate=validate.Length(2, 4), metadata=MODULE_CODE)
+    title_id = text(3, 200, required=True)
+    title_en = text(3, 200, required=True)
+    description_id = text(10, 5000, required=True)
+    description_en = text(10, 5000, required=True)
     language = fields.String(required=True, validate=validate.OneOf(rules.LANGUAGES))
-    classroom_days = _int(1, 10, required=True)
-    consultancy_visits = _int(0, 20, required=True,
-                              metadata={"description": "visits per enterprise"})
-    price_per_participant = _int(0, MAX_PRICE, required=True, metadata={"description": "IDR"})
-    max_participants_per_enterprise = _int(1, 20, load_default=4)
+    classroom_days = bounded_int(1, 10, required=True)
+    consultancy_visits = bounded_int(0, 20, required=True,
+                                     metadata={"description": "visits per enterprise"})
+    price_per_participant = bounded_int(0, MAX_PRICE, required=True,
+                                        metadata={"description": "IDR"})
+    max_participants_per_enterprise = bounded_int(1, 20, load_default=4)
 
 
 # A course's module never changes.
@@ -114,26 +90,26 @@ CoursePatch = patch_of(CourseIn, "CoursePatch", "Changes to a course.", exclude=
 class TrainerIn(Schema):
     """A trainer assignment."""
 
-    trainer_id = _text(1, 64, required=True)
+    trainer_id = text(1, 64, required=True)
     role = fields.String(required=True, validate=validate.OneOf(rules.TRAINER_ROLES))
 
 
 class SessionIn(Schema):
     """A session (cohort) of a course."""
 
-    course_id = _text(1, 36, required=True)
+    course_id = text(1, 36, required=True)
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     enrolment_deadline = fields.Date(required=True)
-    venue_address = _text(5, 500, required=True)
-    city = _text(2, 100, required=True)
-    province_code = Trimmed(required=True, validate=validate.Length(2, 5),
-                            metadata={"description": "BPS (32) or ISO (ID-JB) code"})
-    capacity = _int(1, 500, required=True, metadata={"description": "participants"})
+    venue_address = text(5, 500, required=True)
+    city = text(2, 100, required=True)
+    province_code = Trimmed(required=True, validate=validate.Length(2, 5), metadata=PROVINCE_CODE)
+    capacity = bounded_int(1, 500, required=True, metadata={"description": "participants"})
     trainers = fields.List(fields.Nested(TrainerIn), load_default=list,
                            validate=validate.Length(max=rules.MAX_TRAINERS))
-    ilo_supervised = fields.Boolean(load_default=False)
-    estimated_delivery_cost = _int(0, MAX_COST, required=True, metadata={"description": "IDR"})
+    ilo_supervised = StrictBoolean(load_default=False)
+    estimated_delivery_cost = bounded_int(0, MAX_COST, required=True,
+                                          metadata={"description": "IDR"})
 
 
 # A session's course never changes.

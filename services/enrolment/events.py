@@ -17,6 +17,8 @@ from services.enrolment import lifecycle
 from services.enrolment.models import Enrolment, OfferedSession, Payment, Sme, WaitlistEntry
 from shared.events import EventCatalog, EventType
 
+_ID = validate.Length(1, 36)
+
 
 def _money(**kwargs) -> fields.Integer:
     """Whole rupiah, never negative."""
@@ -50,10 +52,10 @@ class SmeRegistered(SmePayload):
 class EnrolmentPayload(Schema):
     """An enrolment as of the event (every ``enrolment.*`` type)."""
 
-    enrolment_id = fields.String(required=True)
-    hold_id = fields.String(required=True, metadata={
+    enrolment_id = fields.String(required=True, validate=_ID)
+    hold_id = fields.String(required=True, validate=validate.Length(1, 80), metadata={
         "description": "the seat hold (the enrolment id; '<id>/<n>' when seats were re-taken)"})
-    session_id = fields.String(required=True)
+    session_id = fields.String(required=True, validate=_ID)
     sme_id = fields.String(required=True)
     provider_id = fields.String(required=True)
     module_code = fields.String(required=True)

@@ -9,16 +9,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from services.enrolment.config import EnrolmentPolicy, KpiDefinition, SizeBand
+from shared import indonesia
 
 Errors = dict[str, list[str]]
 GENDERS = ("female", "male")
 TEAM_ROLES = ("manager", "worker")
-_NIB = re.compile(r"[0-9]{13}")
 
 
 def merge(*maps: Mapping[str, list[str]]) -> Errors:
@@ -35,7 +34,7 @@ def merge(*maps: Mapping[str, list[str]]) -> Errors:
 
 def nib_errors(nib: str) -> Errors:
     """NIB (Nomor Induk Berusaha, the OSS business number): exactly 13 digits."""
-    return {} if _NIB.fullmatch(nib) else {"nib": ["NIB must be exactly 13 digits"]}
+    return {} if indonesia.is_nib(nib) else {"nib": ["NIB must be exactly 13 digits"]}
 
 
 def workforce_errors(total: int, women: int, men: int) -> Errors:

@@ -141,7 +141,7 @@ class Clients(MethodView):
         return {"id": client.id, "name": client.name, "role": client.role,
                 "org_type": client.org_type, "org_id": client.org_id,
                 "created_by": client.created_by, "created_at": client.created_at,
-                "client_secret": secret}
+                "revoked_at": client.revoked_at, "client_secret": secret}
 
     @roles_required("platform_admin")
     @clients.response(200, ClientOut(many=True))

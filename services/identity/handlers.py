@@ -1,4 +1,10 @@
-"""Consumed events: a provider's registrant becomes its staff."""
+"""Consumed events: whoever registers an organisation becomes its member.
+
+A provider's registrant (catalog) becomes its ``provider_staff``; an SME's
+(enrolment) its ``sme_user``. Each handler reads only the two fields it needs.
+"""
+
+from collections.abc import Callable
 
 from marshmallow import Schema, fields
 from sqlalchemy.orm import Session
@@ -7,22 +13,25 @@ from services.identity import service
 from shared import clock
 from shared.events import Handler, Handlers
 
-CATALOG = "system:catalog"
+
+def _registrant_schema(org_field: str) -> type[Schema]:
+    return Schema.from_dict({org_field: fields.String(required=True),
+                             "registered_by": fields.String(required=True)},
+                            name=f"{org_field.removesuffix('_id').title()}Registered")
 
 
-class ProviderRegistered(Schema):
-    """What identity reads of ``score.catalog.provider.registered.v1``."""
+def _grant(role: str, org_field: str, source: str) -> Callable[[Session, object], None]:
+    def grant(session: Session, event) -> None:
+        service.grant_registrant(session, clock.now(), event.data["registered_by"], role,
+                                 event.data[org_field], granted_by=f"system:{source}")
 
-    provider_id = fields.String(required=True)
-    registered_by = fields.String(required=True)
-
-
-def grant_provider_staff(session: Session, event) -> None:
-    """Give the registering user a ``provider_staff`` membership of the new provider."""
-    service.grant_provider_staff(session, clock.now(), event.data["registered_by"],
-                                 event.data["provider_id"], granted_by=CATALOG)
+    grant.__doc__ = f"Give the registering user a {role} membership of the new organisation."
+    return grant
 
 
 HANDLERS = Handlers([
-    Handler("score.catalog.provider.registered.v1", ProviderRegistered, grant_provider_staff),
+    Handler("score.catalog.provider.registered.v1", _registrant_schema("provider_id"),
+            _grant("provider_staff", "provider_id", "catalog")),
+    Handler("score.enrolment.sme.registered.v1", _registrant_schema("sme_id"),
+            _grant("sme_user", "sme_id", "enrolment")),
 ])

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, TypeDecorator
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.db import UtcDateTime
 from shared.persistence import service_metadata
 
 # The roles a person may pick when signing up; the others are granted by an admin.
@@ -28,30 +29,6 @@ ROLE_ORG_TYPES = {
 def new_id() -> str:
     """A fresh random identifier."""
     return str(uuid.uuid4())
-
-
-class UtcDateTime(TypeDecorator):
-    """A timezone-aware UTC timestamp on every backend.
-
-    SQLite keeps no offset and hands back naive values; comparing those with the
-    aware clock would fail, so values are normalised to UTC both ways.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given for a UTC column")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):

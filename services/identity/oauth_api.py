@@ -1,7 +1,8 @@
 """HTTP endpoints of the authorization server: token, revocation, logout and the JWKS.
 
-The token and revocation endpoints take ``application/x-www-form-urlencoded``
-(RFC 6749) or JSON. Errors are problem details carrying the OAuth ``error``
+The token, revocation and logout endpoints take ``application/x-www-form-urlencoded``
+(RFC 6749, RFC 7009), the only body the OpenAPI document names; JSON is still
+accepted for older clients. Errors are problem details carrying the OAuth ``error``
 code as an extension member.
 """
 
@@ -23,7 +24,6 @@ from services.identity.schemas import (
     RefreshGrantIn,
     RevokeIn,
     TokenOut,
-    TokenRequest,
 )
 from shared.errors import problem
 from shared.inputs import RefusedInput
@@ -35,9 +35,23 @@ FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def _form_or_json(schema: type[Schema]) -> dict:
-    content = {FORM: {"schema": schema}, "application/json": {"schema": schema}}
-    return {"requestBody": {"required": True, "content": content}}
+# Every parameter the endpoints here recognise.
+_PARAMETERS = frozenset().union(*(schema._declared_fields for schema in (
+    PasswordGrantIn, RefreshGrantIn, ClientCredentialsIn, RevokeIn, LogoutIn)))
+
+
+def _form(schema: type[Schema] | dict) -> dict:
+    return {"requestBody": {"required": True, "content": {FORM: {"schema": schema}}}}
+
+
+# One body per grant, told apart by grant_type, so each lists what it requires.
+TOKEN_REQUEST = {
+    "oneOf": [PasswordGrantIn, RefreshGrantIn, ClientCredentialsIn],
+    "discriminator": {"propertyName": "grant_type", "mapping": {
+        "password": "#/components/schemas/PasswordGrantIn",
+        "refresh_token": "#/components/schemas/RefreshGrantIn",
+        "client_credentials": "#/components/schemas/ClientCredentialsIn"}},
+}
 
 
 @blp.errorhandler(OAuthError)
@@ -62,7 +76,7 @@ def _refused_input(error: RefusedInput):
 class Token(MethodView):
     """The token endpoint."""
 
-    @blp.doc(**_form_or_json(TokenRequest))
+    @blp.doc(operationId="post_token", **_form(TOKEN_REQUEST))
     @blp.response(200, TokenOut)
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(401, response="UNAUTHORIZED")
@@ -126,7 +140,7 @@ def _token_response(tokens: IssuedTokens) -> dict:
 class Revoke(MethodView):
     """Token revocation (RFC 7009)."""
 
-    @blp.doc(**_form_or_json(RevokeIn))
+    @blp.doc(operationId="post_revoke", **_form(RevokeIn))
     @blp.response(200)
     @blp.alt_response(400, response="BAD_REQUEST")
     def post(self):
@@ -140,7 +154,7 @@ class Revoke(MethodView):
 class Logout(MethodView):
     """Signing out."""
 
-    @blp.doc(**_form_or_json(LogoutIn))
+    @blp.doc(operationId="post_logout", **_form(LogoutIn))
     @blp.response(204)
     @blp.alt_response(400, response="BAD_REQUEST")
     def post(self):
@@ -162,7 +176,9 @@ class Jwks(MethodView):
 def _params() -> dict:
     """Request parameters from a form or JSON body; parameters must not repeat."""
     if request.mimetype == FORM:
-        repeated = sorted(k for k in request.form if len(request.form.getlist(k)) > 1)
+        # Unrecognised parameters are ignored (RFC 6749 section 3.1), repeated or not.
+        repeated = sorted(k for k in request.form
+                          if k in _PARAMETERS and len(request.form.getlist(k)) > 1)
         if repeated:
             raise invalid_request("parameters must not be repeated",
                                   errors={k: ["repeated"] for k in repeated})

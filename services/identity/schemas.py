@@ -1,9 +1,18 @@
 """Request and response schemas of the identity API."""
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from services.identity.models import CLIENT_ROLES, ORG_TYPES, ROLE_ORG_TYPES, SELF_SERVICE_ROLES
-from services.identity.passwords import MAX_LENGTH, password_problems
+from services.identity.passwords import MAX_LENGTH, MIN_LENGTH, password_problems
+from shared.openapi import OPTIONAL
 
 ORG_ID = validate.Length(1, 64)
 # Page 100,000 at 100 a page is ten million users: far beyond any real list, and
@@ -16,8 +25,9 @@ class RegistrationIn(Schema):
 
     email = fields.Email(required=True, validate=validate.Length(max=254))
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    password = fields.String(required=True, load_only=True,
-                             metadata={"description": "10 to 1024 characters, not the email"})
+    password = fields.String(required=True, load_only=True, metadata={
+        "description": f"{MIN_LENGTH} to {MAX_LENGTH} characters, not the email address",
+        "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH})
     intended_role = fields.String(required=True, validate=validate.OneOf(SELF_SERVICE_ROLES),
                                   metadata={"description": "the role the person signs up for"})
 
@@ -125,37 +135,37 @@ class ClientCreatedOut(ClientOut):
     client_secret = fields.String()
 
 
-class TokenRequest(Schema):
-    """Token request parameters (form-encoded or JSON); which apply depends on ``grant_type``."""
+class OAuthParameters(Schema):
+    """OAuth requests: unknown parameters are ignored (RFC 6749 section 3.1)."""
 
-    grant_type = fields.String(required=True, validate=validate.OneOf(
-        ["password", "refresh_token", "client_credentials"]))
-    username = fields.String(metadata={"description": "password grant: the email"})
-    password = fields.String(metadata={"description": "password grant"})
-    org_id = fields.String(metadata={"description": "password grant: organisation to act for"})
-    refresh_token = fields.String(metadata={"description": "refresh_token grant"})
-    client_id = fields.String(metadata={"description": "client_credentials (or HTTP Basic)"})
-    client_secret = fields.String(metadata={"description": "client_credentials (or HTTP Basic)"})
+    class Meta:
+        unknown = EXCLUDE
 
 
-class PasswordGrantIn(Schema):
-    """Parameters of the password grant."""
+class PasswordGrantIn(OAuthParameters):
+    """The password grant: sign in with an email and password."""
 
-    username = fields.String(required=True, validate=validate.Length(1, 254))
+    grant_type = fields.String(required=True, validate=validate.OneOf(["password"]))
+    username = fields.String(required=True, validate=validate.Length(1, 254),
+                             metadata={"description": "the email address"})
     password = fields.String(required=True, validate=validate.Length(1, MAX_LENGTH))
-    org_id = fields.String(validate=ORG_ID)
+    org_id = fields.String(validate=ORG_ID, metadata={
+        "description": "the organisation to act for (default: the only active membership)"})
 
 
-class RefreshGrantIn(Schema):
-    """Parameters of the refresh_token grant."""
+class RefreshGrantIn(OAuthParameters):
+    """The refresh_token grant: a new token pair for a single-use refresh token."""
 
+    grant_type = fields.String(required=True, validate=validate.OneOf(["refresh_token"]))
     refresh_token = fields.String(required=True, validate=validate.Length(1, 200))
 
 
-class ClientCredentialsIn(Schema):
-    """Parameters of the client_credentials grant."""
+class ClientCredentialsIn(OAuthParameters):
+    """The client_credentials grant of a machine client."""
 
-    client_id = fields.String(required=True, validate=validate.Length(1, 64))
+    grant_type = fields.String(required=True, validate=validate.OneOf(["client_credentials"]))
+    client_id = fields.String(required=True, validate=validate.Length(1, 64), metadata={
+        "description": "or send client_id and client_secret with HTTP Basic instead"})
     client_secret = fields.String(required=True, validate=validate.Length(1, 200))
 
 
@@ -165,18 +175,19 @@ class TokenOut(Schema):
     access_token = fields.String()
     token_type = fields.String()
     expires_in = fields.Integer()
-    refresh_token = fields.String()
-    scope = fields.String()
+    refresh_token = fields.String(metadata={OPTIONAL: True,
+                                            "description": "not for client_credentials"})
 
 
-class RevokeIn(Schema):
+class RevokeIn(OAuthParameters):
     """A token to revoke (RFC 7009); only refresh tokens can be revoked."""
 
     token = fields.String(required=True, validate=validate.Length(1, 200))
-    token_type_hint = fields.String()
+    token_type_hint = fields.String(metadata={"description": "ignored: only refresh tokens "
+                                                            "can be revoked"})
 
 
-class LogoutIn(Schema):
+class LogoutIn(OAuthParameters):
     """The refresh token of the sign-in to end."""
 
     refresh_token = fields.String(required=True, validate=validate.Length(1, 200))

@@ -109,16 +109,22 @@ def grant_membership(db: Database, identity: Identity, principal: Principal, use
                       granted_by=principal.subject)
 
 
-def grant_provider_staff(session: Session, now: dt.datetime, user_id: str, provider_id: str,
-                         granted_by: str) -> Membership:
-    """Make the user who registered a provider its staff (idempotent, joins the caller's tx)."""
+def grant_registrant(session: Session, now: dt.datetime, user_id: str, role: str,
+                     org_id: str, granted_by: str) -> Membership:
+    """Make the user who registered an organisation its member in ``role``.
+
+    Idempotent and in the caller's transaction (a consumed event's): a provider's
+    registrant becomes its ``provider_staff``, an SME's its ``sme_user``, a sponsor's
+    its ``sponsor_staff``.
+    """
     if session.get(User, user_id) is None:
         # Raised, not ignored: the event is retried and finally dead-lettered.
         raise LookupError(f"user {user_id} does not exist")
-    existing = _active_membership(session, user_id, "provider", provider_id)
+    org_type = ROLE_ORG_TYPES[role]
+    existing = _active_membership(session, user_id, org_type, org_id)
     if existing is not None:
         return existing
-    return _grant(session, now, user_id, "provider", provider_id, "provider_staff", granted_by)
+    return _grant(session, now, user_id, org_type, org_id, role, granted_by)
 
 
 def _active_membership(session: Session, user_id: str, org_type: str,

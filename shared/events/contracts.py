@@ -110,8 +110,9 @@ def asyncapi_document(runtimes: list[ServiceRuntime]) -> dict[str, Any]:
                 topic = f"score.{handler.type.split('.')[1]}"
                 if handler.type not in messages:
                     _add_message(channels, messages, topic, handler.type, handler.schema,
-                                 "Declared by its consumer; the producer is not built yet.",
-                                 handler.type.split(".")[1])
+                                 f"Declared by its consumer, {runtime.name} (contracts/consumers"
+                                 f"/{runtime.name}); the producer is not built yet and will be "
+                                 "checked against it.", handler.type.split(".")[1])
             by_topic: dict[str, list[str]] = {}
             for handler in runtime.handlers:
                 by_topic.setdefault(f"score.{handler.type.split('.')[1]}", []).append(handler.type)

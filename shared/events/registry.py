@@ -9,6 +9,7 @@ add optional fields within a major version).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -70,9 +71,28 @@ class EventType:
         """The payload as JSON-ready data, or :class:`EventSchemaError`."""
         schema = self._strict
         try:
-            return schema.dump(schema.load(data))
+            loaded = schema.load(data)
         except ValidationError as exc:
             raise EventSchemaError(self.type, exc.normalized_messages()) from exc
+        naive = _naive_timestamps(loaded)
+        if naive:
+            # A consumer cannot place a timestamp without an offset in time.
+            raise EventSchemaError(self.type, {name: ["timestamp without a UTC offset"]
+                                               for name in naive})
+        return schema.dump(loaded)
+
+
+def _naive_timestamps(value: Any, path: str = "") -> list[str]:
+    """Where in a loaded payload a datetime lacks its timezone."""
+    if isinstance(value, dt.datetime):
+        return [path or "_schema"] if value.tzinfo is None else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items()
+                for p in _naive_timestamps(item, f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value)
+                for p in _naive_timestamps(item, f"{path}[{index}]")]
+    return []
 
 
 class EventCatalog:

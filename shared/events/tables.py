@@ -11,7 +11,6 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -22,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+
+from shared.db import UtcDateTime
 
 event_metadata = MetaData()
 
@@ -37,8 +38,8 @@ outbox = Table(
     Column("topic", String(120), nullable=False),
     Column("key", String(120), nullable=False),
     Column("payload", LargeBinary, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("sent_at", DateTime(timezone=True)),
+    Column("created_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    Column("sent_at", UtcDateTime()),
 )
 # The relay only ever looks for unsent rows in id order.
 Index(
@@ -54,7 +55,7 @@ inbox = Table(
     Column("event_id", String(36), primary_key=True),
     Column("type", String(120), nullable=False),
     Column("topic", String(120), nullable=False),
-    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("applied_at", UtcDateTime(), nullable=False, server_default=func.now()),
 )
 
 dead_letters = Table(
@@ -67,7 +68,7 @@ dead_letters = Table(
     Column("offset", BigInteger, nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("error", Text, nullable=False),
-    Column("dead_lettered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("dead_lettered_at", UtcDateTime(), nullable=False, server_default=func.now()),
 )
 
 idempotency_keys = Table(
@@ -81,7 +82,7 @@ idempotency_keys = Table(
     Column("response_status", Integer),
     Column("response_headers", Text),
     Column("response_body", LargeBinary),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),
     Index("ix_idempotency_keys_created_at", "created_at"),
 )

@@ -139,6 +139,8 @@ SESSION_CASES = [
      422, "trainers"),
     ({"trainers": [{"trainer_id": "t", "role": "lead"}, {"trainer_id": "t", "role": "co"}]},
      422, "trainers"),
+    ({"ilo_supervised": 1}, 422, "ilo_supervised"),
+    ({"ilo_supervised": "yes"}, 422, "ilo_supervised"),
 ]
 
 

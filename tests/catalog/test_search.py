@@ -208,6 +208,7 @@ BAD_PARAMS = [
     {"date_from": "2026-06-10", "date_to": "2026-06-01"},
     {"price_min": -1}, {"price_max": "cheap"}, {"price_min": 5, "price_max": 4},
     {"price_max": 10**13}, {"language": "fr"}, {"has_free_seats": "maybe"},
+    {"has_free_seats": "1"}, {"has_free_seats": "yes"},
     {"q": "a"}, {"q": "x" * 101}, {"q": "one two three four five six"},
     {"city": "c" * 101}, {"cursor": "garbage"}, {"cursor": "eyJ4Ijox"},
     {"cursor": Cursor("price", 100, "x").encode()},  # cursor of another sort order

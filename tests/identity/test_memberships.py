@@ -191,6 +191,21 @@ def test_the_new_staff_member_signs_in_for_the_provider(register, runner, login,
         "provider_staff", "prov-1", "provider")
 
 
+def test_registering_an_sme_makes_the_registrant_its_sme_user(app, register, runner, login,
+                                                             verifier):
+    user = register(role="sme_user")
+    envelope = EventEnvelope.new("/score/enrolment", "score.enrolment.sme.registered.v1",
+                                 "sme-1", {"sme_id": "sme-1", "registered_by": user["id"],
+                                           "legal_name": "PT Maju"})
+    message = Message(topic="score.enrolment", partition=0, offset=0, key="sme-1",
+                      value=envelope.to_bytes(), headers={}, timestamp_ms=0)
+
+    assert runner.process(message) == "applied"
+
+    principal = verifier.verify(login().json["access_token"])
+    assert (principal.role, principal.org, principal.org_type) == ("sme_user", "sme-1", "sme")
+
+
 def test_a_platform_admin_may_be_revoked_while_another_remains(client, register, grant, admin):
     first = grant(register()["id"], "ilo", "platform", "platform_admin")
     grant(register("dewi@example.id")["id"], "ilo", "platform", "platform_admin")

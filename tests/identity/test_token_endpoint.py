@@ -45,3 +45,14 @@ def test_repeated_parameters_are_a_bad_request(client):
 
     assert response.status_code == 400
     assert response.json["errors"] == {"grant_type": ["repeated"]}
+
+
+def test_unrecognised_parameters_are_ignored_even_when_repeated(client, register):
+    register()
+
+    response = client.post(
+        "/oauth/token", content_type="application/x-www-form-urlencoded",
+        data="grant_type=password&username=siti%40example.id&password=correct+horse+battery"
+             "&x=1&x=2&=&=")
+
+    assert response.status_code == 200, response.json

@@ -6,6 +6,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from flask import Flask
+
 from shared.db import Database
 from shared.runtime import ServiceRuntime
 from shared.tokens import SigningKey, access_claims, jwks
@@ -46,6 +48,21 @@ def base_config(directory: Path, key: SigningKey, **overrides) -> dict:
     }
     config.update(overrides)
     return config
+
+
+def service_app(runtime: ServiceRuntime, directory: Path, key: SigningKey,
+                **overrides) -> Flask:
+    """A test app of any service on a migrated SQLite database in ``directory``.
+
+    A service that signs tokens (identity) signs with ``key``, so its tokens and
+    :func:`bearer`'s are both accepted everywhere; password hashing is cheap.
+    """
+    from shared.web import create_service_app
+
+    config = base_config(directory, key, database_url=migrated_sqlite(runtime, directory),
+                         signing_key=key.to_pem(), password_hash_time_cost=1,
+                         password_hash_memory_cost=8, password_hash_parallelism=1)
+    return create_service_app(runtime, {**config, **overrides})
 
 
 def bearer(key: SigningKey, role: str, org: str | None = None, org_type: str | None = None,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.enrolment import lifecycle
 from services.enrolment.models.base import Base, new_id, utcnow
+from shared.db import UtcDateTime
 
 
 class AttendanceMark(Base):
@@ -22,7 +23,7 @@ class AttendanceMark(Base):
     session_id: Mapped[str] = mapped_column(String(36), index=True)
     present: Mapped[bool] = mapped_column(Boolean)
     recorded_by: Mapped[str] = mapped_column(String(64))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                      onupdate=utcnow)
 
 
@@ -47,8 +48,8 @@ class Visit(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[str] = mapped_column(String(64))
     recorded_by: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     def __init__(self, **values) -> None:
         values.setdefault("status", lifecycle.VISIT.initial)

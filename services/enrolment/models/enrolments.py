@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.enrolment import lifecycle
 from services.enrolment.models.base import Base, new_id, utcnow
+from shared.db import UtcDateTime
 from shared.errors import Conflict
 
 _OPEN = ", ".join(f"'{s}'" for s in lifecycle.OPEN_ENROLMENT_STATES)
@@ -79,17 +79,17 @@ class Enrolment(Base):
     # a late payment re-takes seats under hold_id "<id>/<generation>".
     hold_id: Mapped[str] = mapped_column(String(80))
     hold_generation: Mapped[int] = mapped_column(Integer, default=1)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     payment_method: Mapped[str | None] = mapped_column(String(20))
     waitlist_entry_id: Mapped[int | None] = mapped_column(BigInteger)
     created_by: Mapped[str] = mapped_column(String(64))
     status_reason: Mapped[str | None] = mapped_column(String(500))
     status_changed_by: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                     onupdate=utcnow)
-    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     participants: Mapped[list[Participant]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=Participant.full_name)
 
@@ -154,8 +154,8 @@ class WaitlistEntry(Base):
     status: Mapped[str] = mapped_column(String(20), default=lifecycle.WAITLIST.initial)
     enrolment_id: Mapped[str | None] = mapped_column(String(36))
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                     onupdate=utcnow)
 
     def __init__(self, **values) -> None:

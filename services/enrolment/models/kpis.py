@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, Numeric, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.enrolment.models.base import Base, new_id, utcnow
+from shared.db import UtcDateTime
 
 
 class KpiReport(Base):
@@ -36,4 +37,4 @@ class KpiReport(Base):
     supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("kpi_reports.id"), unique=True)
     note: Mapped[str | None] = mapped_column(String(1000))
     reported_by: Mapped[str] = mapped_column(String(64))
-    reported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -8,7 +8,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.enrolment import lifecycle
 from services.enrolment.models.base import Base, new_id, utcnow
+from shared.db import UtcDateTime
 
 METHODS = ("card", "bank_transfer")
 
@@ -62,13 +62,13 @@ class Payment(Base):
     refund_reason: Mapped[str | None] = mapped_column(String(500))
     refund_gateway_id: Mapped[str | None] = mapped_column(String(255))
     refund_bank_reference: Mapped[str | None] = mapped_column(String(100))
-    refund_requested_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    refunded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    refund_requested_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    refunded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     failure_reason: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                     onupdate=utcnow)
-    paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    paid_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     def __init__(self, **values) -> None:
         values.setdefault("status", lifecycle.PAYMENT.initial)
@@ -96,4 +96,4 @@ class StripeEvent(Base):
     type: Mapped[str] = mapped_column(String(100))
     outcome: Mapped[str] = mapped_column(String(40))
     payload: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.enrolment.models.base import Base, utcnow
+from shared.db import UtcDateTime
 
 
 class OfferedSession(Base):
@@ -44,7 +45,7 @@ class OfferedSession(Base):
     status: Mapped[str] = mapped_column(String(20))
     seats_held: Mapped[int] = mapped_column(Integer, default=0)
     seats_confirmed: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                     onupdate=utcnow)
 
     @property

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, DateTime, Integer, String
+from sqlalchemy import CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.enrolment.models.base import Base, new_id, utcnow
+from shared.db import UtcDateTime
 
 
 class Sme(Base):
@@ -35,6 +36,6 @@ class Sme(Base):
     contact_email: Mapped[str] = mapped_column(String(254))
     contact_phone: Mapped[str] = mapped_column(String(30))
     registered_by: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                     onupdate=utcnow)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
 from shared.events import publish
 from shared.events.envelope import EventEnvelope
-from shared.events.registry import EventSchemaError
+from shared.events.registry import EventSchemaError, EventType
 from shared.events.tables import outbox
 from tests.support.pingpong.events import PING_SENT
 from tests.support.pingpong.models import Ping
@@ -63,3 +66,23 @@ def test_the_outbox_row_holds_a_complete_cloudevent_keyed_by_subject(db):
     assert parsed.id == event.id and parsed.subject == "agg-7"
     assert parsed.source == "/score/pingpong" and parsed.providerid == "prov-1"
     assert parsed.data == {**payload(), "poison": False}
+
+
+class Stamped(Schema):
+    at = fields.DateTime(required=True)
+    history = fields.List(fields.DateTime())
+
+
+STAMPED = EventType("score.pingpong.stamp.made.v1", Stamped)
+
+
+def test_a_timestamp_without_its_utc_offset_is_refused_at_publish_time():
+    naive = dt.datetime(2026, 11, 29, 17, 36)
+    with pytest.raises(EventSchemaError) as caught:
+        STAMPED.validate({"at": naive, "history": [naive.replace(tzinfo=dt.UTC), naive]})
+    assert set(caught.value.errors) == {"at", "history[1]"}
+
+
+def test_a_published_timestamp_keeps_its_offset():
+    at = dt.datetime(2026, 11, 29, 17, 36, tzinfo=dt.UTC)
+    assert STAMPED.validate({"at": at})["at"] == "2026-11-29T17:36:00+00:00"

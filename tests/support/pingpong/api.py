@@ -8,6 +8,7 @@ from sqlalchemy import select
 from shared.auth import ensure_tenant, require_principal, roles_required, scope_to_tenant
 from shared.errors import NotFound
 from shared.events import publish
+from shared.fields import StrictBoolean
 from shared.idempotency import idempotent
 from shared.web import current_db
 from tests.support.pingpong.events import PING_SENT
@@ -21,8 +22,8 @@ class PingIn(Schema):
 
     note = fields.String(required=True, validate=validate.Length(1, 200))
     key = fields.String(load_default="k", validate=validate.Length(1, 40))
-    seq = fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))
-    poison = fields.Boolean(load_default=False)
+    seq = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 2**31 - 1))
+    poison = StrictBoolean(load_default=False)
 
 
 class PingOut(Schema):

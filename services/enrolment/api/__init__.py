@@ -1,0 +1,20 @@
+"""Enrolment's HTTP API: one blueprint per resource; views validate, delegate, return."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from services.enrolment.config import EnrolmentPolicy
+
+
+def blueprints() -> list[Blueprint]:
+    """Every blueprint of the enrolment API."""
+    from services.enrolment.api import smes
+
+    return [smes.blp]
+
+
+def current_policy() -> EnrolmentPolicy:
+    """The policy of the app handling this request."""
+    return current_app.extensions["enrolment_policy"]
