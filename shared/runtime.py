@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import MetaData
 
+from shared.db import Database
 from shared.events.registry import EventCatalog, Handlers
 
 
@@ -24,6 +25,19 @@ class ServiceRuntime:
     events: EventCatalog = dataclasses.field(default_factory=lambda: EventCatalog([]))
     handlers: Handlers | None = None
     on_init: Callable | None = None
+    on_database: Callable[[Database], None] | None = None
+
+    def database(self, url: str, **engine_kwargs) -> Database:
+        """This service's database at ``url``, with the service's session hooks bound.
+
+        Every process that writes a service's data (API, consumer, relay, seeding,
+        benchmarks) opens it here, so hooks such as the catalog's search freshness
+        hold for all its writers and for no other service's sessions.
+        """
+        db = Database(url, **engine_kwargs)
+        if self.on_database is not None:
+            self.on_database(db)
+        return db
 
     @property
     def group(self) -> str:
