@@ -1,7 +1,6 @@
 """``/sessions`` (public search), ``/providers/<id>/sessions`` and session commands."""
 
-import json
-
+import orjson
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -19,9 +18,8 @@ blp = Blueprint("sessions", __name__, description="Sessions (cohorts): search an
 
 
 def json_response(body: dict):
-    """A JSON response built without Flask's key sorting (the search hot path)."""
-    return current_app.response_class(json.dumps(body, separators=(",", ":")),
-                                      mimetype="application/json")
+    """A JSON response built by orjson (the search hot path: ~4x faster than ``json``)."""
+    return current_app.response_class(orjson.dumps(body), mimetype="application/json")
 
 
 @blp.route("/sessions")
