@@ -86,7 +86,7 @@ class QuickReads:
                 cursor = connection.cursor()
                 try:
                     cursor.execute(sql, params)
-                    return cursor.fetchall()
+                    return list(cursor.fetchall())
                 finally:
                     cursor.close()
             except self.engine.dialect.loaded_dbapi.Error as error:
