@@ -8,7 +8,7 @@ deferred ``BEGIN`` so readers do not queue behind writers (WAL).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,16 @@ class Database:
             self.engine.execution_options(**{_READONLY: True}), expire_on_commit=False
         )
         self.quick = QuickReads(self.engine)
+
+    def listen_sessions(self, identifier: str, listener: Callable) -> None:
+        """Register a ``Session`` event ``listener`` for this database's sessions only.
+
+        Services bind their session hooks here (through ``ServiceRuntime.on_database``),
+        never on SQLAlchemy's global ``Session``, so one service's hooks never run in
+        another's sessions.
+        """
+        for factory in (self._sessions, self._read_sessions):
+            event.listen(factory, identifier, listener)
 
     @property
     def dialect(self) -> str:

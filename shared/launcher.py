@@ -17,7 +17,6 @@ import time
 import urllib.request
 
 from shared.config import DEV_PORTS, load_settings
-from shared.db import Database
 from shared.runtime import load_runtime
 
 # Start order: identity first (others fetch its JWKS), then the rest.
@@ -34,7 +33,7 @@ def seed_all(services: list[str]) -> None:
     """Migrate each service's database and load the demo data (``services.demo``)."""
     databases = {}
     for name in services:
-        databases[name] = Database(load_settings(name).database_url)
+        databases[name] = load_runtime(name).database(load_settings(name).database_url)
         databases[name].migrate(load_runtime(name).migrations)
     importlib.import_module("services.demo").seed_marketplace(databases)
     for db in databases.values():

@@ -27,7 +27,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def runtime() -> ServiceRuntime:
     """The catalog's parts for the shared machinery."""
-    from services.catalog import api, events, handlers, models
+    from services.catalog import api, events, handlers, models, search_freshness
 
     return ServiceRuntime(
         name="catalog",
@@ -39,6 +39,7 @@ def runtime() -> ServiceRuntime:
         events=events.EVENTS,
         handlers=handlers.HANDLERS,
         on_init=_on_init,
+        on_database=search_freshness.bind,
     )
 
 

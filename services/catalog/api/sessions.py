@@ -6,11 +6,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services.catalog import search, service
+from services.catalog import search, search_cache, service
 from services.catalog.api import AUTH
 from services.catalog.queries import ProviderSessionArgs, SessionSearchArgs
 from services.catalog.schemas import ReasonIn, SessionIn, SessionOut, SessionPage, SessionPatch
-from services.catalog.search_cache import cached_page
 from shared.auth import current_principal, require_principal, roles_required
 from shared.web import current_db
 
@@ -26,7 +25,7 @@ def json_response(body: dict):
 class Sessions(MethodView):
     """Public search."""
 
-    @cached_page
+    @search_cache.cached_page
     @blp.arguments(SessionSearchArgs(), location="query", unknown=RAISE)
     @blp.response(200, SessionPage)
     def get(self, args):
@@ -38,7 +37,7 @@ class Sessions(MethodView):
         (id or en, case-insensitive). Pass ``next_cursor`` as ``cursor`` with the same
         ``sort`` for the next page; any invalid parameter is a 400.
         """
-        return json_response(search.search_sessions(current_db(), args))
+        return search_cache.page_response(args, search.search_sessions(current_db(), args))
 
 
 @blp.route("/providers/<provider_id>/sessions")

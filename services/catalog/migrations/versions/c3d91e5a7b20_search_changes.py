@@ -1,0 +1,31 @@
+"""search changes
+
+One row per search version: the one session the versioned transaction changed,
+or NULL for "anything". Cached search pages drop only the pages a change can
+affect instead of every page.
+
+Revision ID: c3d91e5a7b20
+Revises: 7f10098dfc4d
+Create Date: 2026-11-30 19:30:00.000000
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'c3d91e5a7b20'
+down_revision = '7f10098dfc4d'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('catalog_search_changes',
+    sa.Column('version', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('session_id', sa.String(length=36), nullable=True),
+    sa.PrimaryKeyConstraint('version', name=op.f('pk_catalog_search_changes'))
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('catalog_search_changes')
