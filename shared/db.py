@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from shared.driver import QuickReads
 
@@ -30,9 +31,10 @@ def make_engine(url: str, **kwargs) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 5)
-    kwargs.setdefault("max_overflow", 10)
+    if "poolclass" not in kwargs:
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 5)
+        kwargs.setdefault("max_overflow", 10)
     return create_engine(url, **kwargs)
 
 
@@ -64,7 +66,9 @@ class Database:
         self._read_sessions = sessionmaker(
             self.engine.execution_options(**{_READONLY: True}), expire_on_commit=False
         )
-        self.quick = QuickReads(self.engine)
+        # Hot-path reads keep their own idle connections (see shared.driver).
+        autocommit = {} if url.startswith("sqlite") else {"isolation_level": "AUTOCOMMIT"}
+        self.quick = QuickReads(make_engine(url, poolclass=NullPool, **autocommit))
 
     def listen_sessions(self, identifier: str, listener: Callable) -> None:
         """Register a ``Session`` event ``listener`` for this database's sessions only.

@@ -6,18 +6,19 @@ bookkeeping; for a page of search results that is most of the time spent.
 :class:`DriverStatement` compiles a Core statement once for one dialect and keeps
 SQLAlchemy's type conversions for its parameters and columns (none on PostgreSQL
 with psycopg; dates and booleans on SQLite). :class:`QuickReads` runs it on
-pooled connections in autocommit mode (no ``BEGIN``, nothing to roll back) that
-are not pinged on checkout: a connection found broken is discarded and the
-statement retried once on a fresh one, which is safe because it only reads.
-A single statement sees one consistent snapshot on both databases.
+connections in autocommit mode (no ``BEGIN``, nothing to roll back) kept idle in a
+deque and not pinged: a connection found broken is discarded and the statement
+retried once on a fresh one, which is safe because it only reads. A single
+statement sees one consistent snapshot on both databases.
 """
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, exc
+from sqlalchemy import Engine, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Select
 
@@ -54,15 +55,17 @@ class DriverStatement:
 
 
 class QuickReads:
-    """One-statement reads on unpinged autocommit connections (one round trip each)."""
+    """One-statement reads on autocommit connections kept idle here (one round trip each).
 
-    def __init__(self, engine: Engine) -> None:
-        if engine.dialect.name == "sqlite":
-            # Our SQLite connections already run statements outside BEGIN unless asked.
-            self.engine = engine
-        else:
-            self.engine = create_engine(engine.url, isolation_level="AUTOCOMMIT",
-                                        pool_pre_ping=False, pool_size=5, max_overflow=10)
+    ``engine`` should not pool (``NullPool``): its connections are kept in a plain
+    deque instead, which costs a fraction of a pool checkout and checkin, and are
+    never pinged; one that fails is closed, and the statement retried once on a
+    new connection when the failure was a dropped connection.
+    """
+
+    def __init__(self, engine: Engine, keep: int = 16) -> None:
+        self.engine, self.keep = engine, keep
+        self._idle: collections.deque[tuple[Any, Any]] = collections.deque()
         self._statements: dict[Select, DriverStatement] = {}
 
     def statement(self, statement: Select) -> DriverStatement:
@@ -80,26 +83,41 @@ class QuickReads:
 
     def execute(self, sql: str, params: Mapping[str, Any] | tuple = ()) -> list[tuple]:
         """Every row of the driver-level ``sql``; retried once on a dropped connection."""
+        dialect = self.engine.dialect
         for attempt in (1, 2):
-            connection = self.engine.raw_connection()
+            connection, cursor = self._checkout()
             try:
-                cursor = connection.cursor()
-                try:
-                    cursor.execute(sql, params)
-                    return list(cursor.fetchall())
-                finally:
-                    cursor.close()
-            except self.engine.dialect.loaded_dbapi.Error as error:
-                if attempt == 1 and self.engine.dialect.is_disconnect(
-                        error, connection.dbapi_connection, None):
-                    connection.invalidate()
+                cursor.execute(sql, params)
+                rows = list(cursor.fetchall())
+            except dialect.loaded_dbapi.Error as error:
+                connection.close()  # never reused: its state is unknown
+                if attempt == 1 and dialect.is_disconnect(error, connection.dbapi_connection,
+                                                          cursor):
                     continue
                 raise exc.DBAPIError.instance(sql, params, error,
-                                              self.engine.dialect.loaded_dbapi.Error) from error
-            finally:
+                                              dialect.loaded_dbapi.Error) from error
+            except BaseException:
                 connection.close()
+                raise
+            self._checkin(connection, cursor)
+            return rows
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _checkout(self) -> tuple[Any, Any]:
+        try:
+            return self._idle.pop()
+        except IndexError:
+            connection = self.engine.raw_connection()
+            return connection, connection.cursor()
+
+    def _checkin(self, connection, cursor) -> None:
+        if len(self._idle) < self.keep:
+            self._idle.append((connection, cursor))
+        else:
+            connection.close()
+
     def dispose(self) -> None:
-        """Close this reader's pooled connections."""
+        """Close the idle connections."""
+        while self._idle:
+            self._idle.pop()[0].close()
         self.engine.dispose()

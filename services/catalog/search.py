@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, bindparam, or_, select, tuple_
 
 from services.catalog import rules
-from services.catalog.models import Course, Provider, SearchVersion, TrainingSession
+from services.catalog.models import Course, Provider, TrainingSession
 from shared.db import Database
 
 SESSIONS, COURSES, PROVIDERS = TrainingSession.__table__, Course.__table__, Provider.__table__
@@ -160,14 +160,6 @@ def _page(db: Database, scope: str, args: dict[str, Any], params: dict[str, Any]
         next_cursor = Cursor(sort, key, last[0]).encode()
     return {"items": [summary(row) for row in rows], "next_cursor": next_cursor,
             "limit": limit}
-
-
-_VERSION_QUERY = f"SELECT version FROM {SearchVersion.__tablename__} WHERE id = 1"
-
-
-def search_version(db: Database) -> int | None:
-    """The current search version (``None`` if its row is missing); one primary-key read."""
-    return db.read_scalar(_VERSION_QUERY)
 
 
 def search_sessions(db: Database, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Public search pages cached per process, never stale, dropped only when a change can alter them.
 
-Each request reads, in one statement, the current search version and the changes
-committed since the version this process's cache has applied
-(:func:`search_freshness.changes_since`). Applying a change drops exactly the
+Each request reads the current search version and, when it moved, the changes
+committed since the version this process's cache has applied, in one statement
+(:mod:`services.catalog.search_freshness`). Applying a change drops exactly the
 pages it can alter (:class:`search_scope.PageScope`): the pages showing the changed
 session and those it now sorts into; a change to providers, courses or several
 sessions drops every page. A request that sees version ``v`` therefore gets a
@@ -159,10 +159,16 @@ def cached_page(view: Callable) -> Callable:
         cache: PageCache | None = current_app.extensions.get(EXTENSION)
         if cache is None:
             return view(*args, **kwargs)
-        version, changes = search_freshness.changes_since(current_db(), cache.applied)
+        db = current_db()
+        version = search_freshness.current_version(db)
         if version is None:  # no version row: nothing could invalidate a page
             return view(*args, **kwargs)
-        cache.catch_up(version, changes)
+        applied = cache.applied
+        if applied is None or version > applied:
+            version, changes = search_freshness.changes_since(db, applied)
+            if version is None:
+                return view(*args, **kwargs)
+            cache.catch_up(version, changes)
         key = request.query_string
         page = cache.get(key)
         if page is not None:

@@ -16,9 +16,10 @@ The listeners are bound by :func:`bind` to the sessions of one catalog
 :class:`~shared.db.Database` (``catalog.runtime().database(url)`` does it), never to
 SQLAlchemy's global ``Session``.
 
-Readers call :func:`changes_since`: the current version and the changes after the
-one they have applied, with the changed session's current state, in one statement
-(one snapshot, one round trip).
+Readers call :func:`current_version` (one primary-key read, the only read while
+nothing changes) and, when it moved, :func:`changes_since`: the current version
+and the changes after the one they have applied, with the changed session's
+current state, in one statement (one snapshot, one round trip).
 """
 
 from __future__ import annotations
@@ -141,6 +142,14 @@ def _record(session: Session, touched: set[str]) -> None:
         session.execute(delete(SearchChange)
                         .where(SearchChange.version <= version - KEEP_CHANGES)
                         .execution_options(synchronize_session=False))
+
+
+_VERSION_QUERY = f"SELECT version FROM {SearchVersion.__tablename__} WHERE id = 1"
+
+
+def current_version(db: Database) -> int | None:
+    """The current search version (``None`` if its row is missing): one primary-key read."""
+    return db.read_scalar(_VERSION_QUERY)
 
 
 @functools.cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from services.catalog import search, service
+from services.catalog import search_freshness, service
 from services.catalog.models import SearchVersion, TrainingSession
 from services.catalog.search_cache import EXTENSION, PageCache
 from tests.catalog.builders import ADMIN, Builder, days
@@ -44,10 +44,10 @@ def test_a_repeated_search_is_served_from_the_cache_byte_for_byte(app, client, b
 def test_searching_never_bumps_the_version(app, client, build):
     build.world()
     db = app.extensions["score_db"]
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     for query in ("", "?limit=1", "?module=M1", "?limit=0"):
         client.get("/sessions" + query)
-    assert search.search_version(db) == before
+    assert search_freshness.current_version(db) == before
 
 
 def test_publishing_a_session_shows_in_the_next_search(client, build, db):
@@ -116,20 +116,20 @@ def test_dml_statements_through_a_session_bump_the_version(client, build, db):
 
 def test_a_rolled_back_write_leaves_the_version_alone(client, build, db):
     build.world()
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     with pytest.raises(RuntimeError), db.transaction() as session:
         session.execute(update(TrainingSession).values(capacity=3))
         raise RuntimeError("abort")
-    assert search.search_version(db) == before
+    assert search_freshness.current_version(db) == before
     with db.reading() as session:
         assert set(session.scalars(select(TrainingSession.capacity))) == {20}
 
 
 def test_one_bump_per_transaction(build, db):
     _provider, course, _ts = build.world()
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     build.session(course, "draft")  # create: one transaction
-    assert search.search_version(db) == before + 1
+    assert search_freshness.current_version(db) == before + 1
     with db.reading() as session:
         assert session.scalar(select(SearchVersion.version)) == before + 1
 

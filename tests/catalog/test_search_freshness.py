@@ -7,7 +7,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from services import catalog
-from services.catalog import search, search_freshness, service
+from services.catalog import search_freshness, service
 from services.catalog.models import SearchChange, SearchVersion, TrainingSession
 from services.catalog.search_freshness import changes_since
 from shared.db import Database
@@ -30,21 +30,21 @@ def test_no_listener_is_registered_on_the_global_session():
 def test_writes_through_another_database_object_are_not_versioned(db, build):
     _provider, _course, ts = build.world()
     plain = Database(db.url)  # not catalog.runtime().database(): no catalog hooks
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     with plain.transaction() as session:
         session.get(TrainingSession, ts.id).venue_address = "Elsewhere"
-    assert search.search_version(db) == before
+    assert search_freshness.current_version(db) == before
     plain.dispose()
     bound = catalog.runtime().database(db.url)
     with bound.transaction() as session:
         session.get(TrainingSession, ts.id).venue_address = "Back"
-    assert search.search_version(db) == before + 1
+    assert search_freshness.current_version(db) == before + 1
     bound.dispose()
 
 
 def test_a_session_edit_records_that_session_and_its_state_now(db, build):
     _provider, course, ts = build.world()
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     service.update_session(db, Builder.staff(course.provider_id), ts.id, {"city": "Bogor"})
     version, changes = changes_since(db, before)
     assert version == before + 1 and [c.session_id for c in changes] == [ts.id]
@@ -55,7 +55,7 @@ def test_a_session_edit_records_that_session_and_its_state_now(db, build):
 
 def test_a_seat_move_by_primary_key_records_that_session(db, build):
     _provider, _course, ts = build.world()
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     with db.transaction() as session:
         session.execute(update(TrainingSession).where(TrainingSession.id == ts.id)
                         .values(seats_taken=TrainingSession.seats_taken + 3))
@@ -66,7 +66,7 @@ def test_a_seat_move_by_primary_key_records_that_session(db, build):
 @pytest.mark.parametrize("write", ["provider", "course", "bulk statement", "marked"])
 def test_other_writes_record_that_anything_may_have_changed(db, build, write):
     provider, course, _ts = build.world()
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     if write == "provider":
         service.suspend_provider(db, ADMIN, provider.id, "audit findings")
     elif write == "course":
@@ -82,7 +82,7 @@ def test_other_writes_record_that_anything_may_have_changed(db, build, write):
 
 def test_reads_and_rolled_back_writes_record_nothing(client, db, build):
     build.world()
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     client.get("/sessions")
     with pytest.raises(RuntimeError), db.transaction() as session:
         session.execute(update(TrainingSession).values(capacity=3))
