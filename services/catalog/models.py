@@ -359,10 +359,13 @@ class SearchChange(Base):
 
     ``session_id`` is the one session a transaction inserted, updated or deleted
     (an edit, a publication, a seat move); ``NULL`` means it may have changed any
-    result (providers, courses, several sessions). Cached search pages read these
-    to drop only the pages a change can affect. Old rows are trimmed.
+    result (providers, courses, several sessions). ``seats_only``: nothing but that
+    session's seats taken changed. Cached search pages read these to drop only the
+    pages a change can affect, and to patch seat counts into the others. Old rows
+    are trimmed.
     """
 
     __tablename__ = "catalog_search_changes"
     version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     session_id: Mapped[str | None] = mapped_column(String(36))
+    seats_only: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -227,7 +227,6 @@ def summary(row) -> dict[str, Any]:
     (id_, status, course_id, provider_id, start, end, deadline, venue, city, province,
      capacity, taken, price, ilo_supervised, cost, reason, module, title_id, title_en,
      language, days, visits, per_enterprise, legal_name) = row
-    free = rules.seats_free(capacity, taken)
     return {
         "id": id_, "status": status,
         "course": {"id": course_id, "module_code": module, "title_id": title_id,
@@ -237,8 +236,13 @@ def summary(row) -> dict[str, Any]:
         "provider": {"id": provider_id, "legal_name": legal_name},
         "start_date": start.isoformat(), "end_date": end.isoformat(),
         "enrolment_deadline": deadline.isoformat(), "venue_address": venue, "city": city,
-        "province_code": province, "capacity": capacity, "seats_taken": taken,
-        "seats_free": free, "is_full": free == 0, "price_per_participant": price,
-        "ilo_supervised": ilo_supervised, "estimated_delivery_cost": cost,
-        "cancel_reason": reason,
+        "province_code": province, **seat_fields(capacity, taken),
+        "price_per_participant": price, "ilo_supervised": ilo_supervised,
+        "estimated_delivery_cost": cost, "cancel_reason": reason,
     }
+
+
+def seat_fields(capacity: int, taken: int) -> dict[str, Any]:
+    """The seat part of a summary: capacity, seats taken and free, whether it is full."""
+    free = rules.seats_free(capacity, taken)
+    return {"capacity": capacity, "seats_taken": taken, "seats_free": free, "is_full": free == 0}

@@ -5,7 +5,10 @@ committed since the version this process's cache has applied, in one statement
 (:mod:`services.catalog.search_freshness`). Applying a change drops exactly the
 pages it can alter (:class:`search_scope.PageScope`): the pages showing the changed
 session and those it now sorts into; a change to providers, courses or several
-sessions drops every page. A request that sees version ``v`` therefore gets a
+sessions drops every page. A change of seats only (an enrolment confirmed or
+cancelled) drops nothing but pages filtered by free seats that the session now
+enters or leaves: the others showing it get the new counts patched in from the
+change itself, without a query. A request that sees version ``v`` therefore gets a
 page that reflects every change up to ``v``: pages are stored only when computed
 at the version the cache has applied (the version is read before the page is
 searched, so a page stored at ``v`` is never older than ``v``), and every later
@@ -21,6 +24,7 @@ bytes).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import threading
@@ -31,8 +35,8 @@ from typing import Any
 import orjson
 from flask import current_app, g, request
 
-from services.catalog import search_freshness
-from services.catalog.search_freshness import Change
+from services.catalog import search, search_freshness
+from services.catalog.search_freshness import Change, SessionState
 from services.catalog.search_scope import PageScope
 from shared.web import current_db
 
@@ -45,13 +49,13 @@ class PageCache:
 
     def __init__(self, max_entries: int = 1024, max_bytes: int = 32 * 2**20) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._pages: OrderedDict[bytes, tuple[bytes, PageScope]] = OrderedDict()
+        self._pages: OrderedDict[bytes, _Entry] = OrderedDict()
         self._args: OrderedDict[bytes, Mapping[str, Any]] = OrderedDict()
         self._by_session: dict[str, set[bytes]] = {}
         self._bytes = 0
         self._applied: int | None = None
         self._lock = threading.Lock()
-        self.hits = self.misses = self.dropped = 0
+        self.hits = self.misses = self.dropped = self.patched = 0
 
     @property
     def applied(self) -> int | None:
@@ -87,31 +91,35 @@ class PageCache:
                 return None
             self._pages.move_to_end(key)
             self.hits += 1
-            return entry[0]
+            return entry.encoded
 
     def arguments(self, key: bytes) -> Mapping[str, Any] | None:
         """The validated arguments of query string ``key``, if a page was computed for it."""
         with self._lock:
             return self._args.get(key)
 
-    def put(self, version: int, key: bytes, page: bytes, scope: PageScope) -> None:
+    def put(self, version: int, key: bytes, page: Mapping[str, Any], scope: PageScope,
+            encoded: bytes | None = None) -> None:
         """Store ``page``, computed at ``version`` (ignored unless that is the applied one).
 
-        Its validated arguments are kept whatever the version (they never go stale).
+        ``encoded`` is ``page`` as JSON, if already made. Its validated arguments are
+        kept whatever the version (they never go stale). The cache owns ``page`` now.
         """
+        if encoded is None:
+            encoded = orjson.dumps(page)
         with self._lock:
             self._args[key] = scope.args
             self._args.move_to_end(key)
             if len(self._args) > self.max_entries:
                 self._args.popitem(last=False)
-        if len(page) > self.max_bytes:
+        if len(encoded) > self.max_bytes:
             return
         with self._lock:
             if version != self._applied:
                 return  # a change was applied since: this page may not reflect it
             self._remove_locked(key)
-            self._pages[key] = (page, scope)
-            self._bytes += len(page)
+            self._pages[key] = _Entry(encoded, scope, page)
+            self._bytes += len(encoded)
             for session_id in scope.ids:
                 self._by_session.setdefault(session_id, set()).add(key)
             while len(self._pages) > self.max_entries or self._bytes > self.max_bytes:
@@ -126,20 +134,45 @@ class PageCache:
         if change.session_id is None:
             self._clear_locked()
             return
-        doomed = set(self._by_session.get(change.session_id, ()))
+        showing = set(self._by_session.get(change.session_id, ()))
+        if change.seats_only and change.state is not None:
+            self._apply_seats_locked(change.session_id, change.state, showing)
+            return
+        doomed = showing
         if change.state is not None:
-            doomed.update(key for key, (_page, scope) in self._pages.items()
-                          if scope.could_show(change.session_id, change.state))
-        for key in doomed:
+            doomed.update(key for key, entry in self._pages.items()
+                          if entry.scope.could_show(change.session_id, change.state))
+        self._drop_locked(doomed)
+
+    def _apply_seats_locked(self, session_id: str, state: SessionState,
+                            showing: set[bytes]) -> None:
+        """Only seats moved: patch the count where it shows, unless a seat filter changes."""
+        doomed = {key for key, entry in self._pages.items()
+                  if entry.scope.seat_filtered and (key in showing) != entry.scope.could_show(
+                      session_id, state)}
+        self._drop_locked(doomed)
+        seats = search.seat_fields(state.capacity, state.seats_taken)
+        for key in showing - doomed:
+            entry = self._pages[key]
+            items = entry.page["items"]
+            items[:] = [{**item, **seats} if item["id"] == session_id else item
+                        for item in items]
+            encoded = orjson.dumps(entry.page)
+            self._bytes += len(encoded) - len(entry.encoded)
+            entry.encoded = encoded
+            self.patched += 1
+
+    def _drop_locked(self, keys: Iterable[bytes]) -> None:
+        for key in keys:
             self._remove_locked(key)
-        self.dropped += len(doomed)
+            self.dropped += 1
 
     def _remove_locked(self, key: bytes) -> None:
         entry = self._pages.pop(key, None)
         if entry is None:
             return
-        page, scope = entry
-        self._bytes -= len(page)
+        scope = entry.scope
+        self._bytes -= len(entry.encoded)
         for session_id in scope.ids:
             keys = self._by_session.get(session_id)
             if keys is not None:
@@ -155,6 +188,15 @@ class PageCache:
 
     def __len__(self) -> int:
         return len(self._pages)
+
+
+@dataclasses.dataclass
+class _Entry:
+    """A cached page: its JSON, its scope and the page itself (to patch seat counts into)."""
+
+    encoded: bytes
+    scope: PageScope
+    page: Mapping[str, Any]
 
 
 def init_app(app) -> None:
@@ -207,5 +249,5 @@ def page_response(args: Mapping[str, Any], page: Mapping[str, Any]):
     pending = g.pop(_PENDING, None)
     if pending is not None:
         cache, version, key = pending
-        cache.put(version, key, body, PageScope.of(args, page))
+        cache.put(version, key, page, PageScope.of(args, page), body)
     return current_app.response_class(body, mimetype="application/json")

@@ -9,8 +9,11 @@ several sessions, a statement we cannot read). Flushes of entities are seen in
 as the seats read model does) in ``do_orm_execute``. The bump is the transaction's
 last statement: on PostgreSQL the version row lock is held only for the commit, a
 transaction holding it waits for no other lock (no deadlock through it), and
-versions commit in the order they are numbered. Only raw SQL text (or a connection
-outside any session) escapes this: call :func:`mark_everything` there.
+versions commit in the order they are numbered. A change is "seats only" when
+nothing but one session's ``seats_taken`` changed: an entity flush whose history
+says so, or a DML statement by primary key run with ``execution_options(**SEATS_ONLY)``
+(the seats read model's). Only raw SQL text (or a connection outside any session)
+escapes this: call :func:`mark_everything` there.
 
 The listeners are bound by :func:`bind` to the sessions of one catalog
 :class:`~shared.db.Database` (``catalog.runtime().database(url)`` does it), never to
@@ -28,7 +31,7 @@ import functools
 import itertools
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
@@ -37,7 +40,11 @@ from services.catalog.models import Course, Provider, SearchChange, SearchVersio
 from shared.db import Database
 
 _TOUCHED = "catalog_search_touched"
+_MORE_THAN_SEATS = "catalog_search_more_than_seats"
 EVERYTHING = "*"  # in the touched set: the transaction may have changed any result
+# Execution options of a DML statement that changes nothing but seats taken.
+SEATS_ONLY = {"catalog_search_seats_only": True}
+_SEAT_ATTRIBUTES = frozenset({"seats_taken", "updated_at"})
 SESSIONS = TrainingSession.__table__
 _SEARCHED_TABLES = frozenset(model.__table__ for model in (Provider, Course, TrainingSession))
 KEEP_CHANGES = 1000  # change rows kept; a reader further behind drops its whole cache
@@ -66,6 +73,7 @@ class Change(NamedTuple):
     version: int
     session_id: str | None
     state: SessionState | None  # None: everything changed, or the session is gone
+    seats_only: bool = False  # nothing but the session's seats taken changed
 
 
 def bind(db: Database) -> None:
@@ -78,7 +86,13 @@ def bind(db: Database) -> None:
 
 def mark_everything(session: Session) -> None:
     """Record, when this catalog session commits, that any search result may have changed."""
-    _touched(session).add(EVERYTHING)
+    _touch(session, EVERYTHING, seats_only=False)
+
+
+def _touch(session: Session, session_id: str, *, seats_only: bool) -> None:
+    _touched(session).add(session_id)
+    if not seats_only:
+        session.info[_MORE_THAN_SEATS] = True
 
 
 def _touched(session: Session) -> set[str]:
@@ -92,7 +106,16 @@ def _entities_flushed(session: Session, _context) -> None:
             continue
         if entity in dirty and not session.is_modified(entity, include_collections=False):
             continue
-        _touched(session).add(entity.id if isinstance(entity, TrainingSession) else EVERYTHING)
+        if isinstance(entity, TrainingSession):
+            _touch(session, entity.id, seats_only=entity in dirty and _seats_only(entity))
+        else:
+            _touch(session, EVERYTHING, seats_only=False)
+
+
+def _seats_only(entity: TrainingSession) -> bool:
+    changed = {attribute.key for attribute in inspect(entity).attrs
+               if attribute.history.has_changes()}
+    return changed <= _SEAT_ATTRIBUTES
 
 
 def _statement_executed(state: ORMExecuteState) -> None:
@@ -101,7 +124,9 @@ def _statement_executed(state: ORMExecuteState) -> None:
     table = getattr(state.statement, "table", None)
     if table in _SEARCHED_TABLES:
         session_id = _one_session(state) if table in {SESSIONS} else None
-        _touched(state.session).add(session_id or EVERYTHING)
+        seats_only = bool(session_id and state.execution_options.get(
+            "catalog_search_seats_only"))
+        _touch(state.session, session_id or EVERYTHING, seats_only=seats_only)
 
 
 def _one_session(state: ORMExecuteState) -> str | None:
@@ -120,15 +145,17 @@ def _one_session(state: ORMExecuteState) -> str | None:
 def _record_on_commit(session: Session) -> None:
     session.flush()  # commit would flush after this hook: flush first, record last
     touched = session.info.pop(_TOUCHED, None)
+    more_than_seats = session.info.pop(_MORE_THAN_SEATS, False)
     if touched:
-        _record(session, touched)
+        _record(session, touched, seats_only=not more_than_seats)
 
 
 def _forget_on_rollback(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
+    session.info.pop(_MORE_THAN_SEATS, None)
 
 
-def _record(session: Session, touched: set[str]) -> None:
+def _record(session: Session, touched: set[str], *, seats_only: bool) -> None:
     version = session.execute(update(SearchVersion).where(SearchVersion.id == 1)
                               .values(version=SearchVersion.version + 1)
                               .returning(SearchVersion.version)
@@ -136,8 +163,9 @@ def _record(session: Session, touched: set[str]) -> None:
     if version is None:
         return  # no version row: nothing caches pages by it
     one = next(iter(touched)) if len(touched) == 1 else EVERYTHING
-    session.execute(insert(SearchChange).values(version=version,
-                                                session_id=None if one == EVERYTHING else one))
+    session.execute(insert(SearchChange).values(
+        version=version, session_id=None if one == EVERYTHING else one,
+        seats_only=seats_only and one != EVERYTHING))
     if version % 100 == 0:
         session.execute(delete(SearchChange)
                         .where(SearchChange.version <= version - KEEP_CHANGES)
@@ -162,9 +190,10 @@ def _changes_query():
               .outerjoin(SESSIONS, s.id == change.session_id)
               .outerjoin(Course.__table__, c.id == s.course_id)
               .outerjoin(Provider.__table__, p.id == s.provider_id))
-    return (select(version.version, change.version, change.session_id, s.status, p.status,
-                   s.provider_id, s.module_code, s.province_code, s.city_key, c.language,
-                   s.start_date, s.price_per_participant, s.capacity, s.seats_taken)
+    return (select(version.version, change.version, change.session_id, change.seats_only,
+                   s.status, p.status, s.provider_id, s.module_code, s.province_code,
+                   s.city_key, c.language, s.start_date, s.price_per_participant, s.capacity,
+                   s.seats_taken)
             .select_from(joined).where(version.id == 1).order_by(change.version))
 
 
@@ -177,6 +206,7 @@ def changes_since(db: Database, seen: int | None) -> tuple[int | None, list[Chan
     rows = db.quick.rows(_changes_query(), {"seen": 2**62 if seen is None else seen})
     if not rows:
         return None, []
-    changes = [Change(row[1], row[2], SessionState(*row[3:]) if row[3] is not None else None)
+    changes = [Change(row[1], row[2], SessionState(*row[4:]) if row[4] is not None else None,
+                      bool(row[3]))
                for row in rows if row[1] is not None]
     return rows[0][0], changes

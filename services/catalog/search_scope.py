@@ -40,6 +40,11 @@ class PageScope:
     after: Cursor | None
     until: Cursor | None
 
+    @property
+    def seat_filtered(self) -> bool:
+        """Whether seats taken decide which sessions the page shows."""
+        return "has_free_seats" in self.args
+
     @classmethod
     def of(cls, args: Mapping[str, Any], page: Mapping[str, Any]) -> PageScope:
         """The scope of ``page``, found for the validated search ``args``."""

@@ -169,17 +169,23 @@ def hit(client, cache: PageCache, query: str) -> bool:
     return cache.hits == before + 1
 
 
-def test_a_seat_event_drops_only_the_pages_showing_that_session(app, client, build, cache):
+def test_a_seat_event_patches_the_cached_pages_showing_that_session(app, client, build,
+                                                                    cache):
     _provider, course, bandung = build.world()
     surabaya = build.session(course, city="Surabaya", province_code="35")
     for query in ("?province=32", "?province=35", ""):
         ids(client, query)
     enrolments = Enrolments(app)
     enrolments.deliver(enrolments.event(CONFIRMED, "e-1", bandung.id, 5))
-    assert hit(client, cache, "?province=35")
-    assert item(client, bandung.id, "?province=32")["seats_taken"] == 5
+    for query in ("?province=32", "?province=35", ""):
+        assert hit(client, cache, query)
+    shown = item(client, bandung.id, "?province=32")
+    assert (shown["seats_taken"], shown["seats_free"], shown["is_full"]) == (5, 15, False)
     assert item(client, bandung.id)["seats_taken"] == 5
     assert item(client, surabaya.id)["seats_taken"] == 0
+    patched = client.get("/sessions").get_data()
+    del app.extensions[EXTENSION]  # computed afresh: the same bytes
+    assert client.get("/sessions").get_data() == patched
 
 
 def test_a_session_filling_up_leaves_the_free_seats_pages_it_was_on(app, client, build, cache):

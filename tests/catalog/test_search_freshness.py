@@ -63,6 +63,25 @@ def test_a_seat_move_by_primary_key_records_that_session(db, build):
     assert (change.session_id, change.state.seats_taken) == (ts.id, 3)
 
 
+def test_seat_moves_are_recorded_as_seats_only(app, db, build):
+    from tests.catalog.test_seats import CONFIRMED, Enrolments
+
+    _provider, course, ts = build.world()
+    before = search_freshness.current_version(db)
+    enrolments = Enrolments(app)
+    enrolments.deliver(enrolments.event(CONFIRMED, "e-1", ts.id, 2))  # the read model's DML
+    with db.transaction() as session:  # an entity flush changing seats taken only
+        session.get(TrainingSession, ts.id).seats_taken += 1
+    service.update_session(db, Builder.staff(course.provider_id), ts.id, {"capacity": 30})
+    with db.transaction() as session:  # DML by primary key without the seats-only option
+        session.execute(update(TrainingSession).where(TrainingSession.id == ts.id)
+                        .values(seats_taken=0))
+    changes = changes_since(db, before)[1]
+    assert [(c.session_id, c.seats_only) for c in changes] == [
+        (ts.id, True), (ts.id, True), (ts.id, False), (ts.id, False)]
+    assert [c.state.seats_taken for c in changes] == [0, 0, 0, 0]  # states are as of now
+
+
 @pytest.mark.parametrize("write", ["provider", "course", "bulk statement", "marked"])
 def test_other_writes_record_that_anything_may_have_changed(db, build, write):
     provider, course, _ts = build.world()

@@ -21,6 +21,7 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from services.catalog import search_freshness
 from services.catalog.models import SeatClaim, TrainingSession
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,10 @@ def _claim(session: Session, enrolment_id: str) -> SeatClaim | None:
 
 
 def _move(session: Session, session_id: str, delta: int) -> None:
-    # One atomic UPDATE: concurrent API edits of the session cannot lose it.
+    # One atomic UPDATE: concurrent API edits of the session cannot lose it. It says
+    # it moves seats only, so cached search pages patch the count instead of dropping.
     moved = session.execute(update(TrainingSession).where(TrainingSession.id == session_id)
-                            .values(seats_taken=TrainingSession.seats_taken + delta)).rowcount
+                            .values(seats_taken=TrainingSession.seats_taken + delta)
+                            .execution_options(**search_freshness.SEATS_ONLY)).rowcount
     if not moved:
         log.warning("seat event for an unknown session", extra={"session_id": session_id})

@@ -1,8 +1,9 @@
 """search changes
 
 One row per search version: the one session the versioned transaction changed,
-or NULL for "anything". Cached search pages drop only the pages a change can
-affect instead of every page.
+or NULL for "anything", and whether only its seats taken changed. Cached search
+pages drop only the pages a change can affect instead of every page, and patch
+seat counts into the others.
 
 Revision ID: c3d91e5a7b20
 Revises: 7f10098dfc4d
@@ -23,6 +24,7 @@ def upgrade() -> None:
     op.create_table('catalog_search_changes',
     sa.Column('version', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('session_id', sa.String(length=36), nullable=True),
+    sa.Column('seats_only', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('version', name=op.f('pk_catalog_search_changes'))
     )
 
