@@ -258,7 +258,7 @@ def run_targets(url: str, paths: list[str], workdir: Path, args, writes: SteadyW
                PYTHONPATH=str(ROOT))
     results = {}
     for module, targets, extra_env in (
-            ("bench.bare_wsgi", ("bare", "bare-page"), {}),
+            ("bench.bare_wsgi", ("bare", "bare-page", "bare-bytes"), {}),
             ("bench.catalog_wsgi", ("search", "mixed"), {}),
             ("bench.catalog_wsgi", ("uncached",), {"SCORE_CATALOG_SEARCH_CACHE": "false"})):
         port = free_port()

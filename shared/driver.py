@@ -59,8 +59,9 @@ class QuickReads:
 
     ``engine`` should not pool (``NullPool``): its connections are kept in a plain
     deque instead, which costs a fraction of a pool checkout and checkin, and are
-    never pinged; one that fails is closed, and the statement retried once on a
-    new connection when the failure was a dropped connection.
+    never pinged; one that fails is closed. When the failure was a dropped
+    connection, every idle one is discarded too (a restart or failover drops them
+    all) and the statement is retried once on a new connection.
     """
 
     def __init__(self, engine: Engine, keep: int = 16) -> None:
@@ -90,14 +91,15 @@ class QuickReads:
                 cursor.execute(sql, params)
                 rows = list(cursor.fetchall())
             except dialect.loaded_dbapi.Error as error:
-                connection.close()  # never reused: its state is unknown
-                if attempt == 1 and dialect.is_disconnect(error, connection.dbapi_connection,
-                                                          cursor):
+                dropped = dialect.is_disconnect(error, connection.dbapi_connection, cursor)
+                connection.invalidate()  # never reused: its state is unknown
+                if dropped and attempt == 1:
+                    self._discard_idle()  # a restart or failover dropped them all
                     continue
                 raise exc.DBAPIError.instance(sql, params, error,
                                               dialect.loaded_dbapi.Error) from error
             except BaseException:
-                connection.close()
+                connection.invalidate()
                 raise
             self._checkin(connection, cursor)
             return rows
@@ -115,6 +117,14 @@ class QuickReads:
             self._idle.append((connection, cursor))
         else:
             connection.close()
+
+    def _discard_idle(self) -> None:
+        while True:
+            try:
+                connection, _cursor = self._idle.pop()
+            except IndexError:
+                return
+            connection.invalidate()
 
     def dispose(self) -> None:
         """Close the idle connections."""
