@@ -22,16 +22,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
-import itertools
 import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import uuid
@@ -43,13 +40,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bench.catalog_writes import SteadyWrites  # noqa: E402
+from bench.http_load import drive, gunicorn, stop, wait_ready  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from services import catalog  # noqa: E402
 from services.catalog import clock, search  # noqa: E402
 from services.catalog.models import Course, Provider, Province, TrainingSession  # noqa: E402
 from shared.db import Database  # noqa: E402
-from tests.infra import spawn  # noqa: E402
-from tests.infra.ports import LOOPBACK, free_port, port_open  # noqa: E402
+from tests.infra.ports import LOOPBACK, free_port  # noqa: E402
 
 WORDS = ["kerja sama", "mutu", "produksi bersih", "keselamatan", "cooperation", "quality",
          "waste", "safety", "workforce", "kaizen", "dialog", "K3"]
@@ -154,79 +151,6 @@ def query_mix(db: Database, provinces: list[str], cities: list[str], rng: random
         args = rng.choices(makers, weights)[0][1]()
         paths.append("/sessions" + ("?" + urllib.parse.urlencode(args) if args else ""))
     return paths
-
-
-def gunicorn(module: str, port: int, env: dict, workdir: Path) -> subprocess.Popen:
-    """``module:app`` under gunicorn -w 2 --threads 4 on loopback (dies with us)."""
-    argv = [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4",
-            "-b", f"{LOOPBACK}:{port}", "--log-level", "warning", f"{module}:app"]
-    return spawn(argv, log=workdir / f"{module.rsplit('.', 1)[-1]}.log", cwd=ROOT, env=env)
-
-
-def wait_ready(process: subprocess.Popen, port: int, path: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn on {port} exited with {process.returncode}")
-        if port_open(port):
-            conn = http.client.HTTPConnection(LOOPBACK, port, timeout=5)
-            try:
-                conn.request("GET", path)
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            finally:
-                conn.close()
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn on {port} not ready")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def drive(port: int, paths: list[str], clients: int, seconds: float,
-          max_requests: int) -> tuple[list[float], int, float]:
-    """``clients`` keep-alive clients until time or count runs out: (latencies ms, errors, s)."""
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    budget = itertools.count()
-    deadline = time.monotonic() + seconds
-
-    def client(n: int) -> None:
-        conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
-        mine = paths[n * 97 % len(paths):] + paths[:n * 97 % len(paths)]
-        for path in itertools.cycle(mine):
-            if time.monotonic() >= deadline or next(budget) >= max_requests:
-                break
-            started = time.perf_counter()
-            try:
-                conn.request("GET", path)
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
-                ok = False
-            latencies[n].append((time.perf_counter() - started) * 1000)
-            errors[n] += not ok
-        conn.close()
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return [x for per in latencies for x in per], sum(errors), time.perf_counter() - started
 
 
 def shown_sessions(port: int, paths: list[str]) -> list[tuple[str, str]]:
