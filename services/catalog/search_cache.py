@@ -14,8 +14,7 @@ at the version the cache has applied (the version is read before the page is
 searched, so a page stored at ``v`` is never older than ``v``), and every later
 change is applied to them before they are served again.
 
-Keying by the raw query string skips query validation on a hit, and the arguments
-validated for a query string are kept when its page is dropped: a query string
+Keying by the raw query string skips query validation on a hit: a query string
 that once passed validation always does (the checks depend on nothing but the
 string and the frozen reference data), and an invalid one raises before anything
 is stored. Only 200 responses are stored. The cache is a bounded LRU (entries and
@@ -26,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import inspect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -50,7 +48,6 @@ class PageCache:
     def __init__(self, max_entries: int = 1024, max_bytes: int = 32 * 2**20) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self._pages: OrderedDict[bytes, _Entry] = OrderedDict()
-        self._args: OrderedDict[bytes, Mapping[str, Any]] = OrderedDict()
         self._by_session: dict[str, set[bytes]] = {}
         self._bytes = 0
         self._applied: int | None = None
@@ -93,25 +90,14 @@ class PageCache:
             self.hits += 1
             return entry.encoded
 
-    def arguments(self, key: bytes) -> Mapping[str, Any] | None:
-        """The validated arguments of query string ``key``, if a page was computed for it."""
-        with self._lock:
-            return self._args.get(key)
-
     def put(self, version: int, key: bytes, page: Mapping[str, Any], scope: PageScope,
             encoded: bytes | None = None) -> None:
         """Store ``page``, computed at ``version`` (ignored unless that is the applied one).
 
-        ``encoded`` is ``page`` as JSON, if already made. Its validated arguments are
-        kept whatever the version (they never go stale). The cache owns ``page`` now.
+        ``encoded`` is ``page`` as JSON, if already made. The cache owns ``page`` now.
         """
         if encoded is None:
             encoded = orjson.dumps(page)
-        with self._lock:
-            self._args[key] = scope.args
-            self._args.move_to_end(key)
-            if len(self._args) > self.max_entries:
-                self._args.popitem(last=False)
         if len(encoded) > self.max_bytes:
             return
         with self._lock:
@@ -209,11 +195,8 @@ def cached_page(view: Callable) -> Callable:
 
     ``functools.wraps`` keeps flask-smorest's ``_apidoc`` so the OpenAPI document
     still describes every parameter; on a miss the wrapped view validates as usual
-    and answers through :func:`page_response`, which stores the page. A miss for a
-    query string validated before (a page dropped by a change) calls the undecorated
-    view with the arguments validated then.
+    and answers through :func:`page_response`, which stores the page.
     """
-    undecorated = inspect.unwrap(view)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -235,9 +218,6 @@ def cached_page(view: Callable) -> Callable:
         if page is not None:
             return current_app.response_class(page, mimetype="application/json")
         g.setdefault(_PENDING, (cache, version, key))
-        validated = cache.arguments(key)
-        if validated is not None:
-            return undecorated(*args, validated, **kwargs)
         return view(*args, **kwargs)
 
     return wrapper

@@ -248,18 +248,3 @@ def test_a_write_touching_two_sessions_drops_every_page(client, build, db, cache
             session.get(TrainingSession, session_id).venue_address = "Gedung Baru"
     assert not hit(client, cache, "?module=M2")
     assert {i["venue_address"] for i in client.get("/sessions").json["items"]} == {"Gedung Baru"}
-
-
-def test_a_dropped_page_is_recomputed_without_validating_its_query_again(
-        client, build, db, monkeypatch):
-    from services.catalog.queries import SessionSearchArgs
-
-    _provider, course, ts = build.world()
-    loads = []
-    original = SessionSearchArgs.load
-    monkeypatch.setattr(SessionSearchArgs, "load",
-                        lambda self, *a, **kw: loads.append(1) or original(self, *a, **kw))
-    ids(client, "?city=bandung")
-    service.update_session(db, Builder.staff(course.provider_id), ts.id, {"capacity": 8})
-    assert item(client, ts.id, "?city=bandung")["capacity"] == 8
-    assert len(loads) == 1
