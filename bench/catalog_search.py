@@ -2,11 +2,13 @@
 
 Seeds 10,000 sessions (SQLite by default; ``--database postgres`` starts a throwaway
 PostgreSQL via ``tests.infra.postgres``), then starts under the same gunicorn
-settings (``-w 2 --threads 4``, loopback, free ports) both the catalog app and a
-bare Flask app with one JSON endpoint, and drives each in turn with 32 concurrent
-keep-alive clients (bounded by time and count) using a realistic mix of searches:
-landing page, province/module/city filters, text, dates, price, free seats, sort
-orders and second pages. Prints a table, stops both servers, and ends with
+settings (``-w 2 --threads 4``, loopback, free ports) the catalog app (page cache
+on, and off) and a bare Flask app, and drives the targets in interleaved rounds
+(``--rounds``, so load from anything else on the machine spreads over all of them)
+with 32 concurrent keep-alive clients (bounded by time and count) using a
+realistic mix of searches: landing page, province/module/city filters, text,
+dates, price, free seats, sort orders and second pages. Prints a table, stops the
+servers, and ends with
 ``search_vs_bare_ratio=<x> search_p99_ms=<y> mixed_vs_bare_ratio=<m> mixed_p99_ms=<z>``
 (targets: search ratio ≥ 0.8, mixed ratio ≥ 0.5, p99 ≤ 50 ms).
 The ratios divide by ``/bare`` (a tiny JSON); ``/bare-page`` (a search-sized page,
@@ -167,37 +169,48 @@ def shown_sessions(port: int, paths: list[str]) -> list[tuple[str, str]]:
     return sorted(shown.items())
 
 
-def measure(port: int, paths: list[str], args) -> tuple[list[float], int, float]:
-    """Warm up, then drive ``paths`` (see ``drive``)."""
-    drive(port, paths, args.clients, args.warmup, args.max_requests)
-    return drive(port, paths, args.clients, args.seconds, args.max_requests)
+# Target -> (server, paths: None for the query mix); servers are started once each.
+TARGETS = {"bare": ("bare", ["/bare"]), "bare-page": ("bare", ["/bare-page"]),
+           "bare-bytes": ("bare", ["/bare-bytes"]), "search": ("cached", None),
+           "mixed": ("cached", None), "uncached": ("uncached", None)}
+SERVERS = {"bare": ("bench.bare_wsgi", {}), "cached": ("bench.catalog_wsgi", {}),
+           "uncached": ("bench.catalog_wsgi", {"SCORE_CATALOG_SEARCH_CACHE": "false"})}
 
 
 def run_targets(url: str, paths: list[str], workdir: Path, args, writes: SteadyWrites,
                 processes: list[subprocess.Popen]) -> dict[str, tuple[list[float], int, float]]:
-    """Each target in turn under gunicorn: bare, bare-page, search, mixed, uncached."""
+    """Every target in turn, in ``args.rounds`` rounds, each slice after a short warm-up.
+
+    Interleaving the targets spreads the load of anything else on the machine over
+    all of them, so the ratios are not skewed by when a target happened to run.
+    """
     env = dict(os.environ, SCORE_ENV="test", SCORE_CATALOG_DATABASE_URL=url,
                SCORE_AUTO_MIGRATE="false", SCORE_BUS="local", SCORE_LOG_LEVEL="WARNING",
                SCORE_DATA_DIR=str(workdir), SCORE_LOCAL_BUS_PATH=str(workdir / "bus.db"),
                PYTHONPATH=str(ROOT))
-    results = {}
-    for module, targets, extra_env in (
-            ("bench.bare_wsgi", ("bare", "bare-page", "bare-bytes"), {}),
-            ("bench.catalog_wsgi", ("search", "mixed"), {}),
-            ("bench.catalog_wsgi", ("uncached",), {"SCORE_CATALOG_SEARCH_CACHE": "false"})):
-        port = free_port()
-        process = gunicorn(module, port, {**env, **extra_env}, workdir)
-        processes.append(process)
-        wait_ready(process, port, "/bare" if module == "bench.bare_wsgi" else "/sessions")
-        for name in targets:
+    ports = {}
+    for server, (module, extra_env) in SERVERS.items():
+        ports[server] = free_port()
+        processes.append(gunicorn(module, ports[server], {**env, **extra_env}, workdir))
+        wait_ready(processes[-1], ports[server],
+                   "/bare" if module == "bench.bare_wsgi" else "/sessions")
+    writes.targets = shown_sessions(ports["cached"], paths)
+    results: dict[str, tuple[list[float], int, float]] = {name: ([], 0, 0.0) for name in TARGETS}
+    for _round in range(args.rounds):
+        for name, (server, target_paths) in TARGETS.items():
             if name == "mixed":
-                writes.targets = shown_sessions(port, paths)
                 writes.start()
             try:
-                results[name] = measure(port, [f"/{name}"] if "bare" in name else paths, args)
+                port, target_paths = ports[server], target_paths or paths
+                drive(port, target_paths, args.clients, args.warmup / args.rounds,
+                      args.max_requests)
+                latencies, errors, elapsed = drive(port, target_paths, args.clients,
+                                                   args.seconds / args.rounds,
+                                                   args.max_requests)
             finally:
                 writes.stop()
-        stop(process)
+            total = results[name]
+            results[name] = (total[0] + latencies, total[1] + errors, total[2] + elapsed)
     return results
 
 
@@ -230,9 +243,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=15.0, help="per target")
+    parser.add_argument("--seconds", type=float, default=15.0, help="per target, all rounds")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of targets")
     parser.add_argument("--max-requests", type=int, default=100_000, help="per target")
-    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--warmup", type=float, default=3.0, help="per target, all rounds")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seat-events", type=float, default=20.0,
                         help="seat events per second in the mixed load")
