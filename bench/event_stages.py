@@ -8,8 +8,9 @@ Kafka bus, each in a process of its own as ``score relay`` / ``score consume``
 run them – with thin wrappers that note, per event id (the ``ce_id`` header),
 when the relay sent it, when the broker acknowledged it, when its outbox row
 was marked sent, when the consumer's poll returned it and when its handler's
-transaction committed. On SIGTERM the process stops as ``score`` does and
-writes ``{stage: {event id: epoch seconds}}`` to ``out.json``.
+transaction committed (and the process's CPU time at each). On SIGTERM the
+process stops as ``score`` does and writes ``{stage: {event id: epoch
+seconds}}`` (``cpu:<stage>``: CPU seconds) to ``out.json``.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ STAGES: dict[str, dict[str, float]] = defaultdict(dict)
 
 
 def _note(stage: str, event_ids) -> None:
-    now = time.time()
+    # The process's CPU time too: what each event costs, whatever else runs on the machine.
+    now, cpu = time.time(), time.process_time()
     for event_id in event_ids:
         STAGES[stage].setdefault(event_id, now)
+        STAGES[f"cpu:{stage}"].setdefault(event_id, cpu)
 
 
 class _TimedProducer:

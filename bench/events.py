@@ -207,6 +207,13 @@ def stage_table(noted: dict[str, dict[str, float]]) -> list[tuple[str, float, fl
     return rows
 
 
+def cpu_per_event(noted: dict[str, dict[str, float]], first: str, last: str) -> float:
+    """A worker's CPU milliseconds per sample, from the first sample's ``first`` stage on."""
+    order = sorted(noted["committed"], key=noted["committed"].get)
+    spent = noted[f"cpu:{last}"][order[-1]] - noted[f"cpu:{first}"][order[0]]
+    return spent * 1000 / (len(order) - 1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=20_000, help="messages per throughput run")
@@ -240,6 +247,9 @@ def main() -> int:
     print(f"{'message size (bytes)':<36}{len(relay_record(0)[0]):>16}")
     print(f"{'raw round trip p50 / p99 (ms)':<36}{statistics.median(raw_rtt):>8.1f}"
           f"{percentile(raw_rtt, 99):>8.1f}")
+    print(f"{'relay CPU per event (ms)':<36}{cpu_per_event(noted, 'sent', 'marked'):>16.2f}")
+    print(f"{'consumer CPU per event (ms)':<36}"
+          f"{cpu_per_event(noted, 'polled', 'applied'):>16.2f}")
     print(f"\n{'stage (ms)':<36}{'p50':>8}{'p99':>8}")
     for name, p50, p99 in stage_table(noted):
         print(f"{name:<36}{p50:>8.1f}{p99:>8.1f}")
