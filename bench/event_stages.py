@@ -56,7 +56,7 @@ class _TimedProducer:
     def flush(self, timeout_s: float = 30.0):
         self._inner.flush(timeout_s)
         _note("acked", self._pending)
-        self._pending = []
+        self.flushed, self._pending = self._pending, []
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
@@ -86,12 +86,26 @@ class TimedBus(KafkaBus):
 
 
 class TimedRelay(Relay):
-    """The relay, noting when each acknowledged batch's rows are marked sent."""
+    """The relay, noting when each acknowledged batch's rows have been marked sent."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        marker = getattr(self, "_marker", None)
+        if marker is not None:  # marks may commit on a thread of their own
+            hand_over, mark = marker.hand_over, marker.mark
+
+            def timed_hand_over(session, ids) -> None:
+                events = list(self._producer.flushed)
+                marker.mark = lambda s, i: (mark(s, i), _note("marked", events))
+                hand_over(session, ids)
+
+            marker.hand_over = timed_hand_over
 
     def relay_once(self) -> int:
         acked_before = set(STAGES["acked"])
         sent = super().relay_once()
-        _note("marked", set(STAGES["acked"]) - acked_before)
+        if getattr(self, "_marker", None) is None:  # marked before relay_once returned
+            _note("marked", set(STAGES["acked"]) - acked_before)
         return sent
 
 
