@@ -121,7 +121,7 @@ class TimedRunner(ConsumerRunner):
 def main(argv: list[str]) -> int:
     """Run one worker until SIGTERM, then write what it noted."""
     role, url, bootstrap, *rest = argv
-    db = Database(url)
+    db = Database(url, pool_pre_ping=False)  # as `score relay` / `score consume` do
     bus = TimedBus(bootstrap, client_id=f"bench-{role}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -25,7 +25,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -88,6 +88,14 @@ class ConsumerRunner:
         self._consumer: BusConsumer | None = None
         self._dlq: BusProducer | None = None
         self._last_contact = time.monotonic()
+        dialect = postgresql if db.dialect == "postgresql" else sqlite
+        # Built once: it runs for every record. RETURNING, not rowcount: drivers
+        # disagree on rowcount for DO NOTHING.
+        self._claim = (dialect.insert(inbox)
+                       .values(event_id=bindparam("id"), type=bindparam("type"),
+                               topic=bindparam("topic"))
+                       .on_conflict_do_nothing(index_elements=["event_id"])
+                       .returning(inbox.c.event_id))
 
     def run(self, stop: threading.Event, consumer: BusConsumer | None = None) -> None:
         """Consume until ``stop`` is set; the record in hand is finished first.
@@ -197,14 +205,8 @@ class ConsumerRunner:
 
     def _apply(self, message: Message, handler, event: ReceivedEvent) -> str:
         with self.db.transaction() as session:
-            dialect = postgresql if self.db.dialect == "postgresql" else sqlite
-            # RETURNING, not rowcount: drivers disagree on rowcount for DO NOTHING.
-            first_time = session.execute(
-                dialect.insert(inbox)
-                .values(event_id=event.id, type=event.type, topic=message.topic)
-                .on_conflict_do_nothing(index_elements=["event_id"])
-                .returning(inbox.c.event_id)
-            ).first()
+            first_time = session.execute(self._claim, {
+                "id": event.id, "type": event.type, "topic": message.topic}).first()
             if first_time is None:
                 return "duplicate"
             handler.apply(session, event)

@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -61,6 +61,7 @@ class Relay:
         self._producer: BusProducer | None = None
         self._waiter: _Listener | None = None
         self._marker = SentMarker(background=db.dialect == "postgresql", name=service)
+        self._unsent = self._unsent_query()
         self._last_contact = time.monotonic()
 
     def run(self, stop: threading.Event) -> None:
@@ -98,7 +99,8 @@ class Relay:
             return
         self.link.up()
         self.database.up()
-        if sent == 0:
+        if sent < self.batch_size:
+            # The outbox held no more when we looked; a commit since has rung or notified.
             self._wait(stop, seen)
 
     def _connected_producer(self) -> BusProducer:
@@ -125,7 +127,8 @@ class Relay:
         producer = self._connected_producer()
         session = Session(self.db.engine, expire_on_commit=False)
         try:
-            rows = session.execute(self._unsent()).all()
+            rows = session.execute(self._unsent,
+                                   {"in_flight": list(self._marker.in_flight())}).all()
             for row in rows:
                 producer.send(row.topic, row.key, row.payload, {
                     "content-type": CONTENT_TYPE.encode(),
@@ -144,13 +147,13 @@ class Relay:
             session.close()
         return len(rows)
 
-    def _unsent(self):
+    def _unsent_query(self):
+        # Built once: it runs on every round. Rows still being marked are left out.
         query = (select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload,
                         outbox.c.event_id, outbox.c.type)
-                 .where(outbox.c.sent_at.is_(None))
+                 .where(outbox.c.sent_at.is_(None),
+                        outbox.c.id.not_in(bindparam("in_flight", expanding=True)))
                  .order_by(outbox.c.id).limit(self.batch_size))
-        if in_flight := self._marker.in_flight():
-            query = query.where(outbox.c.id.not_in(in_flight))
         if self.db.dialect == "postgresql":
             # Not SKIP LOCKED: a relay that has just taken over waits for the last
             # round of the leader it replaces, so their batches never interleave.
