@@ -117,6 +117,12 @@ class TimedRunner(ConsumerRunner):
         _note("applied", [event.id])
         return outcome
 
+    def _apply_together(self, batch) -> bool:
+        applied = super()._apply_together(batch)
+        if applied:
+            _note("applied", [m.headers.get("ce_id", b"").decode() for m in batch])
+        return applied
+
 
 def main(argv: list[str]) -> int:
     """Run one worker until SIGTERM, then write what it noted."""
