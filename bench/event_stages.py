@@ -94,10 +94,10 @@ class TimedRelay(Relay):
         if marker is not None:  # marks may commit on a thread of their own
             hand_over, mark = marker.hand_over, marker.mark
 
-            def timed_hand_over(session, ids) -> None:
+            def timed_hand_over(connection, ids) -> None:
                 events = list(self._producer.flushed)
-                marker.mark = lambda s, i: (mark(s, i), _note("marked", events))
-                hand_over(session, ids)
+                marker.mark = lambda c, i: (mark(c, i), _note("marked", events))
+                hand_over(connection, ids)
 
             marker.hand_over = timed_hand_over
 

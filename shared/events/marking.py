@@ -1,7 +1,7 @@
 """Marking relayed outbox rows sent without holding up the next batch.
 
-Once the bus has acknowledged a batch, the relay hands the transaction that
-locked its rows to a :class:`SentMarker`, which sets ``sent_at`` and commits
+Once the bus has acknowledged a batch, the relay hands the connection whose
+transaction locked its rows to a :class:`SentMarker`, which sets ``sent_at`` and commits
 on a thread of its own while the relay selects and sends the next batch.
 The rows stay locked until that commit, and the next batch leaves out the
 rows still being marked, so nothing is sent twice by the same relay and a
@@ -17,26 +17,28 @@ import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, update
 
 from shared.events.tables import outbox
 
+_MARK = (update(outbox).where(outbox.c.id.in_(bindparam("ids", expanding=True)))
+         .values(sent_at=bindparam("now")))
 
-def mark_sent(session: Session, ids: list[int]) -> None:
-    """Set ``sent_at`` on ``ids`` and commit ``session`` (rolled back on failure); close it."""
+
+def mark_sent(connection: Connection, ids: list[int]) -> None:
+    """Set ``sent_at`` on ``ids`` and commit (rolled back on failure); close the connection."""
     try:
-        session.execute(update(outbox).where(outbox.c.id.in_(ids))
-                        .values(sent_at=dt.datetime.now(dt.UTC)))
-        session.commit()
+        connection.execute(_MARK, {"ids": ids, "now": dt.datetime.now(dt.UTC)})
+        connection.commit()
     finally:
-        session.close()
+        connection.close()
 
 
 class SentMarker:
     """Marks acknowledged batches sent, in order, in the background or inline."""
 
-    def __init__(self, background: bool, mark: Callable[[Session, list[int]], None] = mark_sent,
+    def __init__(self, background: bool,
+                 mark: Callable[[Connection, list[int]], None] = mark_sent,
                  name: str = "relay") -> None:
         self.mark = mark
         self._pool = (ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-marker")
@@ -49,14 +51,14 @@ class SentMarker:
         pending = self._pending
         return self._ids if pending is not None and not pending.done() else frozenset()
 
-    def hand_over(self, session: Session, ids: list[int]) -> None:
-        """Mark ``ids`` sent and commit ``session`` – now, or after the previous mark."""
+    def hand_over(self, connection: Connection, ids: list[int]) -> None:
+        """Mark ``ids`` sent and commit on ``connection`` – now, or after the previous mark."""
         self.wait()
         if self._pool is None:
-            self.mark(session, ids)
+            self.mark(connection, ids)
             return
         self._ids = frozenset(ids)
-        self._pending = self._pool.submit(self.mark, session, ids)
+        self._pending = self._pool.submit(self.mark, connection, ids)
 
     def wait(self) -> None:
         """Return once no mark is pending; raise the error of one that failed."""

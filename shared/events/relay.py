@@ -18,7 +18,6 @@ import time
 
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from shared.db import Database
 from shared.events.bus import Bus, BusError, BusProducer
@@ -125,10 +124,11 @@ class Relay:
         if self.db.dialect != "postgresql" and not self._has_unsent():
             return 0
         producer = self._connected_producer()
-        session = Session(self.db.engine, expire_on_commit=False)
+        # Core, not an ORM session: this runs for every event.
+        connection = self.db.engine.connect()
         try:
-            rows = session.execute(self._unsent,
-                                   {"in_flight": list(self._marker.in_flight())}).all()
+            rows = connection.execute(self._unsent,
+                                      {"in_flight": list(self._marker.in_flight())}).all()
             for row in rows:
                 producer.send(row.topic, row.key, row.payload, {
                     "content-type": CONTENT_TYPE.encode(),
@@ -138,13 +138,13 @@ class Relay:
             if rows:
                 producer.flush()
                 fault_point("relay.after_send")
-                self._marker.hand_over(session, [r.id for r in rows])
+                self._marker.hand_over(connection, [r.id for r in rows])
                 self._last_contact = time.monotonic()
         except BaseException:
-            session.close()  # rolls back: the rows stay unsent
+            connection.close()  # rolls back: the rows stay unsent
             raise
         if not rows:
-            session.close()
+            connection.close()
         return len(rows)
 
     def _unsent_query(self):

@@ -18,7 +18,7 @@ class Marks:
         self.runs: list[tuple[list[int], float, float]] = []
         self.lock = threading.Lock()
 
-    def __call__(self, session, ids: list[int]) -> None:
+    def __call__(self, connection, ids: list[int]) -> None:
         started = time.monotonic()
         time.sleep(self.delay_s)
         with self.lock:
