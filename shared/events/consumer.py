@@ -2,6 +2,9 @@
 
 For every record: parse and validate; open a transaction; insert the event id
 into the inbox (already there → a duplicate, skip); run the handler; commit.
+(A polled batch whose records all apply shares one transaction: a consumer
+that has fallen behind catches up with two round trips per batch, not per
+record.)
 Offsets are committed only after that, once per polled batch, without waiting
 for the broker's answer (closing the consumer waits for what is on its way).
 A failing handler is retried with backoff; after

@@ -6,6 +6,7 @@ one, and only then marks them sent in the same transaction – on PostgreSQL
 while the next round already runs (:mod:`shared.events.marking`). A crash
 between send and mark re-sends the batch next time; consumers de-duplicate by
 event id.
+
 The producer is created, and the service's topics looked up, as soon as the
 relay leads, so the first event does not wait for either.
 """
