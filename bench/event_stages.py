@@ -8,8 +8,9 @@ Kafka bus, each in a process of its own as ``score relay`` / ``score consume``
 run them – with thin wrappers that note, per event id (the ``ce_id`` header),
 when the relay sent it, when the broker acknowledged it, when its outbox row
 was marked sent, when the consumer's poll returned it and when its handler's
-transaction committed. On SIGTERM the process stops as ``score`` does and
-writes ``{stage: {event id: epoch seconds}}`` to ``out.json``.
+transaction committed (and the process's CPU time at each). On SIGTERM the
+process stops as ``score`` does and writes ``{stage: {event id: epoch
+seconds}}`` (``cpu:<stage>``: CPU seconds) to ``out.json``.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ STAGES: dict[str, dict[str, float]] = defaultdict(dict)
 
 
 def _note(stage: str, event_ids) -> None:
-    now = time.time()
+    # The process's CPU time too: what each event costs, whatever else runs on the machine.
+    now, cpu = time.time(), time.process_time()
     for event_id in event_ids:
         STAGES[stage].setdefault(event_id, now)
+        STAGES[f"cpu:{stage}"].setdefault(event_id, cpu)
 
 
 class _TimedProducer:
@@ -53,7 +56,7 @@ class _TimedProducer:
     def flush(self, timeout_s: float = 30.0):
         self._inner.flush(timeout_s)
         _note("acked", self._pending)
-        self._pending = []
+        self.flushed, self._pending = self._pending, []
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
@@ -83,12 +86,26 @@ class TimedBus(KafkaBus):
 
 
 class TimedRelay(Relay):
-    """The relay, noting when each acknowledged batch's rows are marked sent."""
+    """The relay, noting when each acknowledged batch's rows have been marked sent."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        marker = getattr(self, "_marker", None)
+        if marker is not None:  # marks may commit on a thread of their own
+            hand_over, mark = marker.hand_over, marker.mark
+
+            def timed_hand_over(connection, ids) -> None:
+                events = list(self._producer.flushed)
+                marker.mark = lambda c, i: (mark(c, i), _note("marked", events))
+                hand_over(connection, ids)
+
+            marker.hand_over = timed_hand_over
 
     def relay_once(self) -> int:
         acked_before = set(STAGES["acked"])
         sent = super().relay_once()
-        _note("marked", set(STAGES["acked"]) - acked_before)
+        if getattr(self, "_marker", None) is None:  # marked before relay_once returned
+            _note("marked", set(STAGES["acked"]) - acked_before)
         return sent
 
 
@@ -100,11 +117,17 @@ class TimedRunner(ConsumerRunner):
         _note("applied", [event.id])
         return outcome
 
+    def _apply_together(self, batch) -> bool:
+        applied = super()._apply_together(batch)
+        if applied:
+            _note("applied", [m.headers.get("ce_id", b"").decode() for m in batch])
+        return applied
+
 
 def main(argv: list[str]) -> int:
     """Run one worker until SIGTERM, then write what it noted."""
     role, url, bootstrap, *rest = argv
-    db = Database(url)
+    db = Database(url, pool_pre_ping=False)  # as `score relay` / `score consume` do
     bus = TimedBus(bootstrap, client_id=f"bench-{role}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

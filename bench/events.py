@@ -4,7 +4,8 @@ Starts a real Kafka broker and PostgreSQL, then in one run measures
 1. raw kafka-python producer throughput (acks=all, idempotent) with the relay's
    records: same value size, same three CloudEvents headers – the baseline;
 2. relay throughput: a ``score relay`` process publishing pre-filled outbox rows
-   (from their commit until every row is marked sent);
+   (from their commit until every row is marked sent); 1 and 2 alternate three
+   times and the ratio divides their medians, so a busy machine skews both alike;
 3. raw produce→consume round-trip latency, same records – the baseline;
 4. end-to-end latency: outbox commit → the consumer's handler transaction committed,
    with relay and consumer in processes of their own as in production
@@ -103,21 +104,31 @@ def unsent(db: Database) -> int:
         return backlog(session)
 
 
-def relay_throughput(db: Database, bootstrap: str, count: int, batch_size: int) -> float:
-    """Rows committed at once → all marked sent by a running ``score relay`` process."""
+def throughputs(db: Database, bootstrap: str, count: int, batch_size: int,
+                rounds: int = 3) -> tuple[float, float]:
+    """Median raw and relay throughput (msg/s), measured in alternation."""
     relay = subprocess.Popen(
         [sys.executable, "-m", "shared.cli", "relay", "tests.support.pingpong:runtime"],
         env=cli_env("pingpong", db.url, bootstrap, SCORE_RELAY_BATCH_SIZE=str(batch_size)))
+    raw, relayed = [], []
     try:
         publish_pings(db, 1)  # warm: connected, leading, topic known
         wait_until(lambda: unsent(db) == 0, 60, "the relay's first event")
-        publish_pings(db, count)
-        started = time.perf_counter()
-        wait_until(lambda: unsent(db) == 0, 300, "relaying the outbox")
-        return count / (time.perf_counter() - started)
+        for _ in range(rounds):
+            raw.append(raw_throughput(bootstrap, count))
+            relayed.append(relay_throughput(db, count))
     finally:
         relay.send_signal(signal.SIGTERM)
         relay.wait(30)
+    return statistics.median(raw), statistics.median(relayed)
+
+
+def relay_throughput(db: Database, count: int) -> float:
+    """Rows committed at once → all marked sent by the running ``score relay`` process."""
+    publish_pings(db, count)
+    started = time.perf_counter()
+    wait_until(lambda: unsent(db) == 0, 300, "relaying the outbox")
+    return count / (time.perf_counter() - started)
 
 
 def raw_round_trip(bootstrap: str, samples: int) -> list[float]:
@@ -207,9 +218,17 @@ def stage_table(noted: dict[str, dict[str, float]]) -> list[tuple[str, float, fl
     return rows
 
 
+def cpu_per_event(noted: dict[str, dict[str, float]], first: str, last: str) -> float:
+    """A worker's CPU milliseconds per sample, from the first sample's ``first`` stage on."""
+    order = sorted(noted["committed"], key=noted["committed"].get)
+    spent = noted[f"cpu:{last}"][order[-1]] - noted[f"cpu:{first}"][order[0]]
+    return spent * 1000 / (len(order) - 1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=20_000, help="messages per throughput run")
+    parser.add_argument("--count", type=int, default=10_000,
+                        help="messages per throughput run (three runs each)")
     parser.add_argument("--samples", type=int, default=300, help="latency samples")
     parser.add_argument("--batch-size", type=int, default=Relay.DEFAULT_BATCH_SIZE,
                         help="relay batch size (default: the relay's own default)")
@@ -223,10 +242,8 @@ def main() -> int:
         consumer_db = Database(pg.create_database("bench_consumer"))
         for db in (producer_db, consumer_db):
             db.migrate(pingpong.MIGRATIONS)
-        print("raw producer throughput ...", flush=True)
-        raw = raw_throughput(broker.bootstrap, args.count)
-        print("relay throughput ...", flush=True)
-        relayed = relay_throughput(producer_db, broker.bootstrap, args.count, args.batch_size)
+        print("raw producer and relay throughput ...", flush=True)
+        raw, relayed = throughputs(producer_db, broker.bootstrap, args.count, args.batch_size)
         print("raw round trip ...", flush=True)
         raw_rtt = raw_round_trip(broker.bootstrap, args.samples)
         print("end to end ...", flush=True)
@@ -240,6 +257,9 @@ def main() -> int:
     print(f"{'message size (bytes)':<36}{len(relay_record(0)[0]):>16}")
     print(f"{'raw round trip p50 / p99 (ms)':<36}{statistics.median(raw_rtt):>8.1f}"
           f"{percentile(raw_rtt, 99):>8.1f}")
+    print(f"{'relay CPU per event (ms)':<36}{cpu_per_event(noted, 'sent', 'marked'):>16.2f}")
+    print(f"{'consumer CPU per event (ms)':<36}"
+          f"{cpu_per_event(noted, 'polled', 'applied'):>16.2f}")
     print(f"\n{'stage (ms)':<36}{'p50':>8}{'p99':>8}")
     for name, p50, p99 in stage_table(noted):
         print(f"{name:<36}{p50:>8.1f}{p99:>8.1f}")

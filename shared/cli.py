@@ -69,7 +69,9 @@ def _context(name: str) -> tuple[ServiceRuntime, Settings, Database]:
     runtime = load_runtime(name)
     settings = load_settings(runtime.name)
     configure_logging(f"{runtime.name}-cli", settings.log_level)
-    return runtime, settings, runtime.database(settings.database_url)
+    # No ping before each pooled connection is used: the relay and the consumer retry
+    # a failed statement anyway, and the ping would cost a round trip per event.
+    return runtime, settings, runtime.database(settings.database_url, pool_pre_ping=False)
 
 
 def cmd_relay(args) -> int:

@@ -2,20 +2,22 @@
 
 Each round locks a batch of unsent rows (``FOR UPDATE`` on PostgreSQL, the
 write lock on SQLite), sends them, waits until the bus has acknowledged every
-one, and only then marks them sent in the same transaction. A crash between
-send and mark re-sends the batch next time; consumers de-duplicate by event id.
+one, and only then marks them sent in the same transaction – on PostgreSQL
+while the next round already runs (:mod:`shared.events.marking`). A crash
+between send and mark re-sends the batch next time; consumers de-duplicate by
+event id.
+
 The producer is created, and the service's topics looked up, as soon as the
 relay leads, so the first event does not wait for either.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from shared.db import Database
@@ -23,6 +25,7 @@ from shared.events.bus import Bus, BusError, BusProducer
 from shared.events.envelope import CONTENT_TYPE
 from shared.events.leader import Leadership
 from shared.events.link import BusLink
+from shared.events.marking import SentMarker
 from shared.events.outbox import NOTIFY_CHANNEL
 from shared.events.tables import outbox
 from shared.faults import fault_point
@@ -57,6 +60,8 @@ class Relay:
         self.heartbeat = heartbeat or Heartbeat()
         self._producer: BusProducer | None = None
         self._waiter: _Listener | None = None
+        self._marker = SentMarker(background=db.dialect == "postgresql", name=service)
+        self._unsent = self._unsent_query()
         self._last_contact = time.monotonic()
 
     def run(self, stop: threading.Event) -> None:
@@ -67,7 +72,7 @@ class Relay:
                 self.heartbeat.beat()
                 self._turn(stop)
         finally:
-            self._reset()
+            self.close()
             log.info("relay stopped", extra={"service": self.service})
 
     def _turn(self, stop: threading.Event) -> None:
@@ -94,7 +99,8 @@ class Relay:
             return
         self.link.up()
         self.database.up()
-        if sent == 0:
+        if sent < self.batch_size:
+            # The outbox held no more when we looked; a commit since has rung or notified.
             self._wait(stop, seen)
 
     def _connected_producer(self) -> BusProducer:
@@ -113,36 +119,47 @@ class Relay:
             stop.wait(min(left, 5.0))
 
     def relay_once(self) -> int:
-        """Send one batch of unsent rows and mark them sent; returns how many."""
+        """Send one batch of unsent rows and have them marked sent; returns how many."""
         # SQLite: a cheap read first, so an idle relay never takes the write lock.
         # PostgreSQL's locking select costs no more than that read when nothing is unsent.
         if self.db.dialect != "postgresql" and not self._has_unsent():
             return 0
         producer = self._connected_producer()
-        with self.db.transaction() as session:
-            query = (select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload,
-                            outbox.c.event_id, outbox.c.type)
-                     .where(outbox.c.sent_at.is_(None))
-                     .order_by(outbox.c.id).limit(self.batch_size))
-            if self.db.dialect == "postgresql":
-                # Not SKIP LOCKED: a relay that has just taken over waits for the last
-                # round of the leader it replaces, so their batches never interleave.
-                query = query.with_for_update()
-            rows = session.execute(query).all()
-            if not rows:
-                return 0
+        # Core, not an ORM session: this runs for every event.
+        connection = self.db.engine.connect()
+        try:
+            rows = connection.execute(self._unsent,
+                                      {"in_flight": list(self._marker.in_flight())}).all()
             for row in rows:
                 producer.send(row.topic, row.key, row.payload, {
                     "content-type": CONTENT_TYPE.encode(),
                     "ce_id": row.event_id.encode(),
                     "ce_type": row.type.encode(),
                 })
-            producer.flush()
-            fault_point("relay.after_send")
-            session.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
-                            .values(sent_at=dt.datetime.now(dt.UTC)))
-        self._last_contact = time.monotonic()
+            if rows:
+                producer.flush()
+                fault_point("relay.after_send")
+                self._marker.hand_over(connection, [r.id for r in rows])
+                self._last_contact = time.monotonic()
+        except BaseException:
+            connection.close()  # rolls back: the rows stay unsent
+            raise
+        if not rows:
+            connection.close()
         return len(rows)
+
+    def _unsent_query(self):
+        # Built once: it runs on every round. Rows still being marked are left out.
+        query = (select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload,
+                        outbox.c.event_id, outbox.c.type)
+                 .where(outbox.c.sent_at.is_(None),
+                        outbox.c.id.not_in(bindparam("in_flight", expanding=True)))
+                 .order_by(outbox.c.id).limit(self.batch_size))
+        if self.db.dialect == "postgresql":
+            # Not SKIP LOCKED: a relay that has just taken over waits for the last
+            # round of the leader it replaces, so their batches never interleave.
+            query = query.with_for_update()
+        return query
 
     def _has_unsent(self) -> bool:
         with self.db.reading() as session:
@@ -174,14 +191,20 @@ class Relay:
             stop.wait(self.poll_s)
 
     def close(self) -> None:
-        """Release the producer, the listener and leadership."""
+        """Release the producer, the listener, the marking thread and leadership."""
         self._reset()
+        self._marker.close()
 
     def _drop_producer(self) -> None:
         self._close(self._producer)
         self._producer = None
 
     def _reset(self) -> None:
+        try:
+            self._marker.wait()  # before stepping down: a successor must not re-send it
+        except SQLAlchemyError as exc:
+            log.warning("marking a batch sent failed; it will be sent again",
+                        extra={"error": str(exc)[:300]})
         self._drop_producer()
         self._close(self._waiter)
         self._waiter = None
