@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from bench import enrolment_seed as seed  # noqa: E402
-from bench.catalog_search import drive, gunicorn, stop, wait_ready  # noqa: E402
+from bench.http_load import drive, gunicorn, stop, wait_ready  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from services import catalog, enrolment  # noqa: E402
 from services.enrolment.models import Enrolment, OfferedSession  # noqa: E402
