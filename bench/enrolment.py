@@ -7,7 +7,8 @@ settings (``-w 2 --threads 4``, ``shared.gunicorn_config``, loopback, free ports
 1. ``bare``: a bare Flask JSON endpoint (``bench/bare_wsgi.py`` ``/bare``), 32 clients;
 2. ``hold``: ``POST /sessions/<id>/enrolments`` by 32 keep-alive clients, each request a
    new team (3 people) of another SME, spread over many sessions (none fills up) –
-   every answer must be a 201;
+   every answer must be a 201; ``bare`` and ``hold`` run in interleaved rounds
+   (``--rounds``), so other load on the machine spreads over both;
 3. ``rush``: 64 clients fire 5 teams of 2 each at one 40-seat session at once; 20 fit;
    ``oversold`` = seats granted beyond capacity (by the counters, by the enrolments'
    participants and by the 201s – the worst of the three);
@@ -68,9 +69,10 @@ def hold_plans(clients: int, sessions: list[str], smes: list[str], auth: dict[st
     return plans
 
 
-def post_all(port: int, plans: list[list[Request]], seconds: float,
+def post_all(port: int, plans: list, seconds: float,
              start: threading.Barrier | None = None) -> tuple[list[float], dict[int, int], float]:
-    """One keep-alive client per plan until its plan or the time runs out.
+    """One keep-alive client per plan (a list, or an iterator shared across calls) until
+    its plan or the time runs out.
 
     Returns (latencies ms, answers by status, elapsed s).
     """
@@ -175,6 +177,28 @@ def workers(env: dict, urls: dict[str, str], bootstrap: str, workdir: Path) -> l
     return out
 
 
+def interleaved(bare_port: int, port: int, plans: list, args) -> dict[str, tuple]:
+    """``bare`` and ``hold`` in turn, ``args.rounds`` rounds each after a short warm-up, so
+    load from anything else on the machine spreads over both."""
+    bare: tuple[list[float], dict[int, int], float] = ([], {}, 0.0)
+    hold: tuple[list[float], dict[int, int], float] = ([], {}, 0.0)
+    slice_s, warm_s = args.seconds / args.rounds, args.warmup / args.rounds
+    for _round in range(args.rounds):
+        drive(bare_port, ["/bare"], args.clients, warm_s, 10**7)
+        latencies, errors, elapsed = drive(bare_port, ["/bare"], args.clients, slice_s, 10**7)
+        bare = _add(bare, (latencies, {200: len(latencies) - errors, 0: errors}, elapsed))
+        post_all(port, plans, warm_s)
+        hold = _add(hold, post_all(port, plans, slice_s))
+    return {"bare": bare, "hold": hold}
+
+
+def _add(total: tuple, part: tuple) -> tuple:
+    statuses = dict(total[1])
+    for status, count in part[1].items():
+        statuses[status] = statuses.get(status, 0) + count
+    return total[0] + part[0], statuses, total[2] + part[2]
+
+
 def row(name: str, latencies: list[float], statuses: dict[int, int], elapsed: float) -> str:
     errors = sum(c for s, c in statuses.items() if s not in (200, 201))
     return (f"{name:<11}{len(latencies):>9}{errors:>8}{len(latencies) / elapsed:>9.0f}"
@@ -186,8 +210,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--rush-clients", type=int, default=64)
-    parser.add_argument("--seconds", type=float, default=15.0, help="per throughput target")
-    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=15.0, help="per target, all rounds")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of targets")
+    parser.add_argument("--warmup", type=float, default=3.0, help="per target, all rounds")
     parser.add_argument("--sessions", type=int, default=3000)
     parser.add_argument("--latency-samples", type=int, default=100)
     args = parser.parse_args()
@@ -220,25 +245,15 @@ def main() -> int:
                    SCORE_KAFKA_BOOTSTRAP=broker.bootstrap, SCORE_TOKEN_ISSUER=seed.ISSUER,
                    SCORE_TOKEN_AUDIENCE=seed.AUDIENCE, BENCH_JWKS=json.dumps(jwks(key)),
                    PYTHONPATH=str(ROOT))
-        results = {}
-        port = free_port()
-        process = gunicorn("bench.bare_wsgi", port, env, workdir)
-        processes.append(process)
-        wait_ready(process, port, "/bare")
-        drive(port, ["/bare"], args.clients, args.warmup, 10**7)
-        latencies, errors, elapsed = drive(port, ["/bare"], args.clients, args.seconds, 10**7)
-        results["bare"] = (latencies, {200: len(latencies) - errors, 500: errors}, elapsed)
-        stop(process)
-
-        port = free_port()
-        process = gunicorn("bench.enrolment_wsgi", port, env, workdir)
-        processes.append(process)
-        wait_ready(process, port, "/healthz")
-        plans = hold_plans(args.clients, sessions, smes[:throughput_smes], auth,
-                           PER_CLIENT_SMES * 50)
-        warm = [plan[:40] for plan in plans]
-        post_all(port, warm, args.warmup)
-        results["hold"] = post_all(port, [plan[40:] for plan in plans], args.seconds)
+        bare_port, port = free_port(), free_port()
+        for module, at, ready in (("bench.bare_wsgi", bare_port, "/bare"),
+                                  ("bench.enrolment_wsgi", port, "/healthz")):
+            processes.append(gunicorn(module, at, env, workdir))
+            wait_ready(processes[-1], at, ready)
+        plans = [iter(plan) for plan in hold_plans(args.clients, sessions,
+                                                   smes[:throughput_smes], auth,
+                                                   PER_CLIENT_SMES * 50)]
+        results = interleaved(bare_port, port, plans, args)
 
         rush_ids = smes[throughput_smes:throughput_smes + rush_smes]
         body = seed.team_body(2)

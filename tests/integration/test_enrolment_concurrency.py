@@ -77,7 +77,7 @@ def test_200_concurrent_holds_from_four_processes_take_exactly_20_seats(pg_url):
 def test_expiry_payments_cancellations_and_the_waitlist_under_load_never_oversell(pg_url):
     ts = session_payload(capacity=20)
     smes = load.seed(pg_url, ts, smes=60)
-    sampler, seconds = load.Sampler(pg_url, ts["session_id"]), 8.0
+    sampler, seconds = load.Sampler(pg_url, ts["session_id"]), 5.0
     results = run_processes([
         *[(load.churn, (pg_url, ts["session_id"], smes, seconds, n)) for n in range(2)],
         *[(load.age_and_reap, (pg_url, ts["session_id"], seconds, 10 + n)) for n in range(2)],
