@@ -10,9 +10,9 @@ from services.enrolment.config import EnrolmentPolicy
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the enrolment API."""
-    from services.enrolment.api import smes
+    from services.enrolment.api import enrolments, sessions, smes, waitlist
 
-    return [smes.blp]
+    return [smes.blp, sessions.blp, enrolments.blp, waitlist.blp]
 
 
 def current_policy() -> EnrolmentPolicy:
