@@ -10,9 +10,9 @@ from services.enrolment.config import EnrolmentPolicy
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the enrolment API."""
-    from services.enrolment.api import smes
+    from services.enrolment.api import checkout_pages, payments, smes
 
-    return [smes.blp]
+    return [smes.blp, payments.blp, payments.webhook_blp, checkout_pages.blp]
 
 
 def current_policy() -> EnrolmentPolicy:
