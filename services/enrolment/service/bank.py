@@ -32,7 +32,7 @@ from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.money import format_idr
-from shared.persistence import load, unique_violation
+from shared.persistence import unique_violation
 
 PROVIDER_CODE_LENGTH = 8
 
@@ -134,7 +134,7 @@ def confirm_receipt(db: Database, principal: Principal, payment_id: str, receipt
                     payments: Payments) -> Payment:
     """The provider saw the transfer: paid and confirmed (422 when less than due arrived)."""
     with db.transaction() as session:
-        payment = _providers_invoice(session, principal, payment_id)
+        payment, enrolment = _providers_invoice(session, principal, payment_id)
         if payment.status != "pending":
             raise Conflict(f"the invoice is {payment.status}", errors={
                 "status": ["only a pending invoice can be paid; a lapsed one is refunded by "
@@ -146,8 +146,6 @@ def confirm_receipt(db: Database, principal: Principal, payment_id: str, receipt
         payment.received_on = receipt["received_on"]
         payment.bank_reference = receipt["bank_reference"]
         payment.confirmed_by = principal.subject
-        enrolment = session.get(Enrolment, payment.enrolment_id, with_for_update=True)
-        assert enrolment is not None  # foreign key
         settlement.mark_paid(session, payment, enrolment, actor=principal.subject,
                              payments=payments)
         return payment
@@ -188,9 +186,10 @@ def get_invoice(db: Database, principal: Principal, payment_id: str) -> InvoiceV
         return InvoiceView(payment, enrolment, offered, sme)
 
 
-def _providers_invoice(session: Session, principal: Principal, payment_id: str) -> Payment:
-    payment = load(session, Payment, payment_id, lock=True, entity="invoice")
-    if payment.method != "bank_transfer" or not access.acts_for_provider(principal,
-                                                                         payment.provider_id):
+def _providers_invoice(session: Session, principal: Principal,
+                       payment_id: str) -> tuple[Payment, Enrolment]:
+    found = settlement.lock_payment(session, payment_id)
+    if found is None or found[0].method != "bank_transfer" or not access.acts_for_provider(
+            principal, found[0].provider_id):
         raise NotFound("no such invoice")
-    return payment
+    return found

@@ -29,7 +29,6 @@ from shared import clock
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.persistence import load
 
 
 def refund_for_cancellation(session: Session, enrolment: Enrolment, percent: int, *, actor: str,
@@ -62,9 +61,10 @@ def record_bank_refund(db: Database, principal: Principal, payment_id: str,
                        record: dict[str, Any]) -> Payment:
     """The provider transferred a bank refund back to the SME: the refund is complete."""
     with db.transaction() as session:
-        payment = load(session, Payment, payment_id, lock=True, entity="payment")
-        if not access.acts_for_provider(principal, payment.provider_id):
+        found = settlement.lock_payment(session, payment_id)
+        if found is None or not access.acts_for_provider(principal, found[0].provider_id):
             raise NotFound("no such payment")
+        payment, enrolment = found
         if payment.method != "bank_transfer":
             raise Conflict("a card refund completes when the gateway reports it",
                            errors={"method": ["not a bank transfer"]})
@@ -74,8 +74,6 @@ def record_bank_refund(db: Database, principal: Principal, payment_id: str,
         if record["refunded_on"] > clock.today():
             raise ValidationFailed("the refund is not valid",
                                    errors={"refunded_on": ["cannot be in the future"]})
-        enrolment = session.get(Enrolment, payment.enrolment_id, with_for_update=True)
-        assert enrolment is not None  # foreign key
         settlement.mark_refunded(session, payment, enrolment, actor=principal.subject,
                                  refunded_on=record["refunded_on"],
                                  bank_reference=record["bank_reference"])

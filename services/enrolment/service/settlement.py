@@ -9,7 +9,8 @@
   the key ``refund:<payment id>``, a bank refund waits for the provider to record it;
 - refunded: ``refund_pending → refunded`` (event, email).
 
-Callers lock the payment (and the enrolment) and check the state they expect.
+Callers lock the enrolment, then the payment (:func:`lock_payment`; the order of
+every use case here, so none deadlocks with another) and check the state they expect.
 """
 
 from __future__ import annotations
@@ -34,6 +35,18 @@ from shared.money import format_idr
 log = logging.getLogger(__name__)
 
 FULL = 100
+
+
+def lock_payment(session: Session, payment_id: str) -> tuple[Payment, Enrolment] | None:
+    """A payment and its enrolment, locked enrolment first (every use case's lock order)."""
+    found = session.get(Payment, payment_id)
+    if found is None:
+        return None
+    enrolment = session.get(Enrolment, found.enrolment_id, with_for_update=True,
+                            populate_existing=True)
+    payment = session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
+    assert enrolment is not None and payment is not None  # foreign key; payments stay
+    return payment, enrolment
 
 
 def mark_paid(session: Session, payment: Payment, enrolment: Enrolment, *, actor: str,

@@ -184,29 +184,25 @@ def _checkout_payment(session: Session, checkout: dict) -> tuple[Payment, Enrolm
     checkout_id = checkout.get("id")
     if not isinstance(checkout_id, str):
         return None
-    return _locked(session, select(Payment).where(Payment.checkout_id == checkout_id))
+    return _locked(session, select(Payment.id).where(Payment.checkout_id == checkout_id))
 
 
 def _charged_payment(session: Session, charge: dict) -> tuple[Payment, Enrolment] | None:
     intent, metadata = charge.get("payment_intent"), charge.get("metadata")
     if isinstance(intent, str):
-        found = _locked(session, select(Payment).where(Payment.payment_intent_id == intent))
+        found = _locked(session, select(Payment.id).where(Payment.payment_intent_id == intent))
         if found is not None:
             return found
     payment_id = metadata.get("payment_id") if isinstance(metadata, dict) else None
     if not isinstance(payment_id, str):
         return None
-    return _locked(session, select(Payment).where(Payment.id == payment_id,
-                                                  Payment.method == "card"))
+    return _locked(session, select(Payment.id).where(Payment.id == payment_id,
+                                                     Payment.method == "card"))
 
 
 def _locked(session: Session, query) -> tuple[Payment, Enrolment] | None:
-    payment = session.scalars(query.with_for_update()).first()
-    if payment is None:
-        return None
-    enrolment = session.get(Enrolment, payment.enrolment_id, with_for_update=True)
-    assert enrolment is not None  # foreign key
-    return payment, enrolment
+    payment_id = session.scalars(query).first()
+    return None if payment_id is None else settlement.lock_payment(session, payment_id)
 
 
 def _check_amount(payment: Payment, minor: object) -> None:
