@@ -79,15 +79,15 @@ def test_paying_posts_a_signed_completed_event_through_the_real_webhook(app, cli
     assert w.payment(db, payment_id).status == "paid"
     assert w.counters(db) == (0, 3)
     with db.reading() as session:
-        stored = session.get(StripeEvent,
-                             f"evt_sandbox_checkout_session_completed_{payment_id.replace('-', '')}")
+        token = payment_id.replace("-", "")
+        stored = session.get(StripeEvent, f"evt_sandbox_checkout_session_completed_{token}")
         assert (stored.type, stored.outcome) == ("checkout.session.completed", "confirmed")
     done = client.get(f"/checkout/{payment_id}/done").get_data(as_text=True)
     assert "dikonfirmasi" in done and "confirmed" in done
 
 
 def test_paying_twice_is_a_duplicate_delivery(client, db, checkout):
-    enrolment_id, payment_id = checkout
+    _, payment_id = checkout
     client.post(f"/sandbox/checkout/{payment_id}/pay")
     events = w.event_types(db)
 

@@ -1,4 +1,4 @@
-"""Invoice numbers on real PostgreSQL: gapless and unique under concurrent invoices and rollbacks."""
+"""Invoice numbers on real PostgreSQL: gapless and unique under concurrency and rollbacks."""
 
 from __future__ import annotations
 
