@@ -58,6 +58,9 @@ REFUSALS = {
     "post_token": ("400", "an unknown password, refresh token or client is invalid_grant"),
     "get_sessions": ("400", "a cursor is opaque; module and province codes must exist"),
     "get_provider_sessions": ("400", "a cursor is opaque"),
+    "post_session_enrolments": ("422", "the team rules; lengths count after trimming"),
+    "get_enrolments": ("400", "a cursor is opaque"),
+    "get_session_enrolments": ("400", "a cursor is opaque"),
     "post_stripe_webhook": ("400", "only a body Stripe signed (Stripe-Signature) is accepted"),
 }
 # The organisation a principal of each role acts for.
