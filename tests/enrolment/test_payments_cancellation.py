@@ -141,3 +141,50 @@ def test_the_reaper_leaves_a_card_checkout_for_stripe_to_settle(client, db, cata
     late = w.deliver(client, w.stripe_event("checkout.session.completed",
                                             w.checkout_session(w.payment(db, payment_id))))
     assert late.json["outcome"] == "confirmed_late"
+
+
+def test_a_checkout_being_paid_during_the_cancellation_is_refunded_in_full_by_its_webhook(
+        client, db, catalog, smes, monkeypatch):
+    from services.enrolment.payments.gateway import CheckoutClosed
+    from services.enrolment.payments.sandbox import SandboxGateway
+
+    def completing(self, checkout_id, idempotency_key):
+        raise CheckoutClosed("Only Checkout Sessions with a status of 'open' can be expired")
+
+    ts = catalog.session(start_date=days(5), end_date=days(6), enrolment_deadline=days(4))
+    enrolment_id = enrol(client, ts["session_id"], smes[0])
+    payment_id = client.post(f"/enrolments/{enrolment_id}/checkout",
+                             headers=smes[0]).json["payment"]["id"]
+    monkeypatch.setattr(SandboxGateway, "expire_checkout", completing)  # Stripe's refusal
+
+    assert cancel(client, enrolment_id, smes[0]).status_code == 200
+    assert w.payment(db, payment_id).status == "pending"
+
+    late = w.deliver(client, w.stripe_event("checkout.session.completed",
+                                            w.checkout_session(w.payment(db, payment_id))))
+    assert late.json["outcome"] == "refunded"
+    pay = w.payment(db, payment_id)
+    assert (pay.status, pay.refund_amount, pay.refund_reason) == (
+        "refund_pending", pay.amount, "paid_while_cancelled")
+    assert w.enrolment(db, enrolment_id).status == "cancelled"
+
+
+def test_switching_to_transfer_while_the_card_is_being_paid_is_refused(client, db, catalog,
+                                                                      smes, monkeypatch):
+    from services.enrolment.payments.gateway import CheckoutClosed
+    from services.enrolment.payments.sandbox import SandboxGateway
+
+    def completing(self, checkout_id, idempotency_key):
+        raise CheckoutClosed("Only Checkout Sessions with a status of 'open' can be expired")
+
+    ts = catalog.session()
+    enrolment_id = enrol(client, ts["session_id"], smes[0])
+    payment_id = client.post(f"/enrolments/{enrolment_id}/checkout",
+                             headers=smes[0]).json["payment"]["id"]
+    monkeypatch.setattr(SandboxGateway, "expire_checkout", completing)
+
+    response = client.post(f"/enrolments/{enrolment_id}/invoice", headers=smes[0])
+
+    assert response.status_code == 409
+    assert w.payment(db, payment_id).status == "pending"
+    assert len(client.get(f"/enrolments/{enrolment_id}/payments", headers=smes[0]).json) == 1
