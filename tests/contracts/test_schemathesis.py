@@ -61,6 +61,7 @@ REFUSALS = {
     "post_session_enrolments": ("422", "the team rules; lengths count after trimming"),
     "get_enrolments": ("400", "a cursor is opaque"),
     "get_session_enrolments": ("400", "a cursor is opaque"),
+    "post_stripe_webhook": ("400", "only a body Stripe signed (Stripe-Signature) is accepted"),
 }
 # The organisation a principal of each role acts for.
 ORGS = {"provider_staff": ("provider-1", "provider"), "sme_user": ("sme-1", "sme"),

@@ -10,9 +10,17 @@ from services.enrolment.config import EnrolmentPolicy
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the enrolment API."""
-    from services.enrolment.api import enrolments, sessions, smes, waitlist
+    from services.enrolment.api import (
+        checkout_pages,
+        enrolments,
+        payments,
+        sessions,
+        smes,
+        waitlist,
+    )
 
-    return [smes.blp, sessions.blp, enrolments.blp, waitlist.blp]
+    return [smes.blp, sessions.blp, enrolments.blp, waitlist.blp, payments.blp,
+            payments.webhook_blp, checkout_pages.blp]
 
 
 def current_policy() -> EnrolmentPolicy:
