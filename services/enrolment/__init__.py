@@ -29,6 +29,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def runtime() -> ServiceRuntime:
     """The enrolment service's parts for the shared machinery."""
     from services.enrolment import api, events, handlers, models, seed
+    from services.enrolment.mail import mailer
 
     return ServiceRuntime(
         name="enrolment",
@@ -44,6 +45,7 @@ def runtime() -> ServiceRuntime:
         depends_on=('identity', 'catalog'),
         seed=seed.seed_demo,
         on_init=_on_init,
+        jobs=(mailer.MAILER,),
     )
 
 

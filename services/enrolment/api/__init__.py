@@ -10,9 +10,9 @@ from services.enrolment.config import EnrolmentPolicy
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the enrolment API."""
-    from services.enrolment.api import smes
+    from services.enrolment.api import attendance, kpis, smes, visits
 
-    return [smes.blp]
+    return [smes.blp, attendance.blp, visits.blp, kpis.blp]
 
 
 def current_policy() -> EnrolmentPolicy:
