@@ -21,10 +21,13 @@ class DomainError(Exception):
     # Response headers the problem needs (e.g. ``Accept`` on a 415).
     headers: Mapping[str, str] = {}
 
-    def __init__(self, detail: str, errors: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, detail: str, errors: Mapping[str, Any] | None = None,
+                 **members: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = dict(errors or {})
+        # Extension members of the problem (RFC 9457 section 3.2), e.g. ``seats_free``.
+        self.members = members
 
 
 class NotFound(DomainError):

@@ -128,7 +128,8 @@ def register_problem_handlers(app: Flask) -> None:
             headers["Retry-After"] = str(error.retry_after)
         if error.status == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        body = problem(error.status, error.title, error.detail, error.type_slug, error.errors)
+        body = problem(error.status, error.title, error.detail, error.type_slug, error.errors,
+                       **getattr(error, "members", {}))
         return problem_response(body, error.status, headers)
 
     @app.errorhandler(Exception)

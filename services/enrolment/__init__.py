@@ -28,8 +28,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def runtime() -> ServiceRuntime:
     """The enrolment service's parts for the shared machinery."""
-    from services.enrolment import api, events, handlers, models, seed
-    from services.enrolment.mail import mailer
+    from services.enrolment import api, events, handlers, jobs, models, seed
 
     return ServiceRuntime(
         name="enrolment",
@@ -45,7 +44,7 @@ def runtime() -> ServiceRuntime:
         depends_on=('identity', 'catalog'),
         seed=seed.seed_demo,
         on_init=_on_init,
-        jobs=(mailer.MAILER,),
+        jobs=jobs.jobs(),
     )
 
 

@@ -106,7 +106,7 @@ class EnrolmentCompleted(EnrolmentPayload):
 
 
 class WaitlistPayload(Schema):
-    """A waitlist entry as of the event (``waitlist.joined`` / ``waitlist.offered``)."""
+    """A waitlist entry as of the event (every ``waitlist.*`` type)."""
 
     entry_id = fields.String(required=True)
     session_id = fields.String(required=True)
@@ -222,7 +222,7 @@ def enrolment_payload(enrolment: Enrolment, offered: OfferedSession, sme: Sme,
 
 
 def waitlist_payload(entry: WaitlistEntry, actor: str) -> dict:
-    """Payload of ``waitlist.joined`` / ``waitlist.offered``."""
+    """Payload of every ``waitlist.*`` event."""
     return {
         "entry_id": str(entry.id), "session_id": entry.session_id, "sme_id": entry.sme_id,
         "provider_id": entry.provider_id, "participants": entry.participants_count,
@@ -308,6 +308,11 @@ ENROLMENT_COMPLETED = _type("enrolment.completed", EnrolmentCompleted,
 WAITLIST_JOINED = _type("waitlist.joined", WaitlistPayload, "A team joined a session's waitlist.")
 WAITLIST_OFFERED = _type("waitlist.offered", WaitlistPayload,
                          "Freed seats were offered to a waiting team as a new hold.")
+WAITLIST_WITHDRAWN = _type("waitlist.withdrawn", WaitlistPayload,
+                           "A team left a session's waitlist (its SME withdrew it, or it "
+                           "enrolled by other means).")
+WAITLIST_LAPSED = _type("waitlist.lapsed", WaitlistPayload,
+                        "A waiting team's session closed for enrolment before seats freed.")
 PAYMENT_SUCCEEDED = _type("payment.succeeded", PaymentPayload, "A payment was received.")
 PAYMENT_FAILED = _type("payment.failed", PaymentPayload, "A payment failed or lapsed.")
 PAYMENT_REFUNDED = _type("payment.refunded", PaymentPayload, "A refund reached the SME.")
@@ -319,7 +324,7 @@ KPI_REPORTED = _type("kpi.reported", KpiPayload, "An SME reported a KPI value.")
 EVENTS = EventCatalog([
     SME_REGISTERED, SME_UPDATED,
     ENROLMENT_HELD, ENROLMENT_CONFIRMED, ENROLMENT_CANCELLED, ENROLMENT_EXPIRED,
-    ENROLMENT_COMPLETED, WAITLIST_JOINED, WAITLIST_OFFERED,
+    ENROLMENT_COMPLETED, WAITLIST_JOINED, WAITLIST_OFFERED, WAITLIST_WITHDRAWN, WAITLIST_LAPSED,
     PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED,
     ATTENDANCE_RECORDED, VISIT_RECORDED, KPI_REPORTED,
 ])

@@ -1,13 +1,91 @@
 """Events enrolment consumes: ``Handler(event type, schema of the fields read, use case)``.
 
-Handlers run inside the inbox transaction (an event is applied once, even if
-delivered twice) and must raise on anything they cannot apply: the event is
-retried, then dead-lettered. A service that consumes gets the consumer
-component in its deploy files and a dead-letter topic in deploy/kafka/topics.sh.
+Catalog's session events keep the sessions read model
+(:mod:`services.enrolment.service.sessions`); each type may add steps after
+the read model is up to date (:data:`FOLLOW_UPS`: e.g. the completion rule on
+``session.completed``). Handlers run inside the inbox transaction (an event is
+applied once, even if delivered twice) and raise on anything they cannot
+apply: the event is retried, then dead-lettered.
 """
 
 from __future__ import annotations
 
-from shared.events import Handlers
+from collections.abc import Callable
 
-HANDLERS = Handlers([])
+from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import Session
+
+from services.enrolment.config import current_policy
+from services.enrolment.models import OfferedSession
+from services.enrolment.service import completion, sessions
+from shared.events import Handler, Handlers
+
+SESSION_EVENTS = ("published", "updated", "cancelled", "started", "completed")
+
+
+def _session_type(action: str) -> str:
+    return f"score.catalog.session.{action}.v1"
+
+
+class TrainerRef(Schema):
+    """A trainer assigned to the session."""
+
+    trainer_id = fields.String(required=True, validate=validate.Length(1, 64))
+    role = fields.String(required=True)
+
+
+class CatalogSession(Schema):
+    """What enrolment reads from catalog's session events (other fields are ignored)."""
+
+    session_id = fields.String(required=True, validate=validate.Length(1, 36))
+    provider_id = fields.String(required=True, validate=validate.Length(1, 36))
+    course_id = fields.String(required=True, validate=validate.Length(1, 36))
+    module_code = fields.String(required=True, validate=validate.Length(1, 4))
+    title_id = fields.String(required=True, validate=validate.Length(1, 200))
+    title_en = fields.String(required=True, validate=validate.Length(1, 200))
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    enrolment_deadline = fields.Date(required=True)
+    city = fields.String(required=True, validate=validate.Length(1, 100))
+    province_code = fields.String(required=True, validate=validate.Length(1, 2))
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    price_per_participant = fields.Integer(required=True, strict=True, allow_none=True,
+                                           validate=validate.Range(min=0))
+    max_participants_per_enterprise = fields.Integer(required=True, strict=True,
+                                                     validate=validate.Range(min=1))
+    trainers = fields.List(fields.Nested(TrainerRef), required=True)
+    ilo_supervised = fields.Boolean(required=True)
+    estimated_delivery_cost = fields.Integer(required=True, strict=True)
+    status = fields.String(required=True)
+    reason = fields.String(load_default=None, allow_none=True)
+    changed_by = fields.String(required=True)
+    classroom_days = fields.Integer(strict=True, load_default=2,
+                                    validate=validate.Range(min=1))
+    consultancy_visits = fields.Integer(strict=True, load_default=0,
+                                        validate=validate.Range(min=0))
+
+
+# Steps after the read model took a session event: fn(session, offered, event).
+FollowUp = Callable[[Session, OfferedSession, object], None]
+FOLLOW_UPS: dict[str, tuple[FollowUp, ...]] = {
+    "published": (), "updated": (), "cancelled": (), "started": (),
+    # Attendance closes: confirmed enrolments complete by the completion rule.
+    "completed": (completion.on_session_completed,),
+}
+
+
+def _on_session_event(action: str) -> Callable[[Session, object], None]:
+    def apply(session: Session, event) -> None:
+        offered = sessions.apply_session(session, event.data, actor=event.data["changed_by"],
+                                         policy=current_policy())
+        if offered is not None:
+            for step in FOLLOW_UPS[action]:
+                step(session, offered, event)
+
+    apply.__name__ = apply.__qualname__ = f"on_session_{action}"
+    apply.__doc__ = f"catalog's session.{action}: the read model, then {action}'s follow-ups."
+    return apply
+
+
+HANDLERS = Handlers([Handler(_session_type(action), CatalogSession, _on_session_event(action))
+                     for action in SESSION_EVENTS])

@@ -21,3 +21,23 @@ def app(tmp_path, app_config):
 def client(app):
     """A test client of the app."""
     return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    """The app's database."""
+    return app.extensions["score_db"]
+
+
+@pytest.fixture
+def policy(app):
+    """The app's enrolment policy."""
+    return app.extensions["enrolment_policy"]
+
+
+@pytest.fixture
+def catalog(app):
+    """Catalog's side: publishes session events that enrolment's consumer applies."""
+    from tests.enrolment.builders import Catalog
+
+    return Catalog(app)

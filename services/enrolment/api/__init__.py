@@ -10,9 +10,18 @@ from services.enrolment.config import EnrolmentPolicy
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the enrolment API."""
-    from services.enrolment.api import attendance, kpis, smes, visits
+    from services.enrolment.api import (
+        attendance,
+        enrolments,
+        kpis,
+        sessions,
+        smes,
+        visits,
+        waitlist,
+    )
 
-    return [smes.blp, attendance.blp, visits.blp, kpis.blp]
+    return [smes.blp, sessions.blp, enrolments.blp, waitlist.blp, attendance.blp, visits.blp,
+            kpis.blp]
 
 
 def current_policy() -> EnrolmentPolicy:

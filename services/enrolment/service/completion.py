@@ -13,8 +13,11 @@ Closing twice changes nothing: a completed enrolment is never completed again
 (the lifecycle), so the second trigger finds no confirmed enrolment left.
 Enrolments still held or awaiting payment are left to expire (the reaper).
 
-Lock order (PostgreSQL): the enrolment rows first, then the session row – as
-in every use case of this service.
+Lock order (PostgreSQL): :func:`close_attendance` locks the enrolment rows only.
+The handler's follow-up runs after the read model locked the session row, so
+:func:`sessions.apply_session` has to lock a completing session's open enrolments
+first (as it does for a cancelled one) to keep the service's order: enrolments,
+then the session.
 """
 
 from __future__ import annotations
@@ -53,15 +56,15 @@ def close_attendance(db: Database, principal: Principal, policy: EnrolmentPolicy
         return summary(offered, completed)
 
 
-def on_session_completed(session: Session, event) -> None:
-    """Catalog delivered a session: the read model follows, then its attendance closes."""
-    from services.enrolment.service import sessions
+def on_session_completed(session: Session, offered: OfferedSession, event) -> None:
+    """Catalog delivered a session (the read model has it): its attendance closes.
 
-    policy = current_policy()
-    _confirmed(session, event.data["session_id"])  # locks them before the session row
-    offered = sessions.apply_session(session, event.data, actor=CATALOG, policy=policy)
-    if offered is not None and offered.status == "completed":
-        complete_enrolments(session, offered, actor=CATALOG, policy=policy)
+    A follow-up of ``session.completed`` (``handlers.FOLLOW_UPS``), in the inbox
+    transaction after the read model took the event.
+    """
+    del event  # the read model row says all we need
+    if offered.status == "completed":
+        complete_enrolments(session, offered, actor=CATALOG, policy=current_policy())
 
 
 def complete_enrolments(session: Session, offered: OfferedSession, *, actor: str,

@@ -46,14 +46,14 @@ def promote(session: Session, session_id: str, *, actor: str, policy: EnrolmentP
         return 0
     if rules.enrolment_window_errors(offered.status, offered.enrolment_deadline, clock.today()):
         for entry in queue:
-            entry.transition("lapse")
+            _leave(session, entry, "lapse", actor)
         return 0
     offers = 0
     for entry in queue:
         if entry.participants_count > offered.seats_free:
             continue
         if _already_enrolled(session, entry):
-            entry.transition("withdraw")
+            _leave(session, entry, "withdraw", actor)
             continue
         if _offer(session, offered, entry, actor=actor, policy=policy):
             offers += 1
@@ -79,6 +79,14 @@ def _offer(session: Session, offered: OfferedSession, entry: WaitlistEntry, *, a
         "expires_at": enrolment.expires_at.isoformat() if enrolment.expires_at else None},
         subject_id=enrolment.id)
     return True
+
+
+def _leave(session: Session, entry: WaitlistEntry, action: str, actor: str) -> None:
+    """An entry leaves the queue without an offer (``withdraw`` or ``lapse``), with its event."""
+    entry.transition(action)
+    kind = events.WAITLIST_WITHDRAWN if action == "withdraw" else events.WAITLIST_LAPSED
+    publish(session, kind, str(entry.id), events.waitlist_payload(entry, actor),
+            providerid=entry.provider_id)
 
 
 def _already_enrolled(session: Session, entry: WaitlistEntry) -> bool:
