@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.fields import Trimmed, text
 
@@ -17,7 +18,11 @@ class DecimalValue(Trimmed):
     """A non-negative decimal number as a string (``"12.5"``), never a float."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:  # type: ignore[override]
-        return Decimal(super()._deserialize(value, attr, data, **kwargs))
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(VALUE_PATTERN, number):
+            raise ValidationError("a decimal number as a string: up to 10 digits and 4 "
+                                  "decimals, e.g. \"12.5\"")
+        return Decimal(number)
 
 
 class PlainDecimal(fields.String):
@@ -59,7 +64,7 @@ class KpiReportIn(Schema):
         "description": "on or after period_start, not in the future"})
     method = text(3, 500, required=True, metadata={
         "description": "how the value was measured", "example": "payroll records, 3 months"})
-    value = DecimalValue(required=True, validate=validate.Regexp(VALUE_PATTERN), metadata={
+    value = DecimalValue(required=True, metadata={
         "description": "a decimal number as a string: up to 10 digits, 4 decimals",
         "pattern": VALUE_PATTERN, "example": "12.5"})
     note = text(1, 1000, load_default=None, allow_none=True)

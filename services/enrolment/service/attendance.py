@@ -70,8 +70,8 @@ def session_sheet(db: Database, principal: Principal, policy: EnrolmentPolicy,
             Enrolment.session_id == session_id, Enrolment.status.in_(delivery.ATTENDING))
             .order_by(Enrolment.created_at, Enrolment.id)).all()
         marks = marks_by_participant(session, [e.id for e in enrolments])
-        names = dict(session.execute(select(Sme.id, Sme.legal_name).where(
-            Sme.id.in_({e.sme_id for e in enrolments}))).tuples().all())
+        names = {sme_id: name for sme_id, name in session.execute(
+            select(Sme.id, Sme.legal_name).where(Sme.id.in_({e.sme_id for e in enrolments})))}
         return {"session_id": offered.id, "classroom_days": offered.classroom_days,
                 "days_required": _required(offered, policy),
                 "enrolments": [{**_sheet(e, offered, marks, policy), "sme_name": names[e.sme_id]}

@@ -18,6 +18,7 @@ provider it enrolled with, auditors and admins (as the SME's profile).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -35,6 +36,7 @@ from shared.locks import serialise_on
 from shared.persistence import unique_violation
 
 TRAINED = ("confirmed", "completed")
+SCALE = Decimal("0.0001")  # the column's four decimals
 _CORRECTED = {"corrects": ["this report has been corrected; correct its latest version"]}
 
 
@@ -53,7 +55,8 @@ def report(db: Database, principal: Principal, policy: EnrolmentPolicy, sme_id: 
         _check_period(session, sme_id, data)
         entry = KpiReport(sme_id=sme_id, kpi_code=kpi.code, kind=data["kind"],
                           period_start=data["period_start"], period_end=data["period_end"],
-                          method=data["method"], value=data["value"], note=data.get("note"),
+                          method=data["method"], value=data["value"].quantize(SCALE),
+                          note=data.get("note"),
                           version=previous.version + 1 if previous else 1,
                           supersedes_id=previous.id if previous else None,
                           reported_by=principal.subject)
@@ -177,9 +180,10 @@ def as_dict(entry: KpiReport) -> dict[str, Any]:
 def _kpi_summary(kpi: KpiDefinition, current: list[dict[str, Any]]) -> dict[str, Any]:
     mine = [r for r in current if r["kpi"] == kpi.code]
     baseline, follow_up = _latest(mine, "baseline"), _latest(mine, "follow_up")
-    out: dict[str, Any] = {"kpi": kpi.code, "name_id": kpi.name_id, "name_en": kpi.name_en, "unit": kpi.unit,
-           "direction": kpi.direction, "baseline": baseline, "latest_follow_up": follow_up,
-           "change": None, "change_percent": None, "improved": None}
+    out: dict[str, Any] = {
+        "kpi": kpi.code, "name_id": kpi.name_id, "name_en": kpi.name_en, "unit": kpi.unit,
+        "direction": kpi.direction, "baseline": baseline, "latest_follow_up": follow_up,
+        "change": None, "change_percent": None, "improved": None}
     if baseline is not None and follow_up is not None:
         change = rules.kpi_change(kpi, baseline["value"], follow_up["value"])
         out.update(change=change.change, change_percent=change.change_percent,
