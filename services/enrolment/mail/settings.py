@@ -1,6 +1,7 @@
 """The mailer's settings (``SCORE_ENROLMENT_<NAME>``), checked once when the mailer starts.
 
-- ``MAIL_BACKEND``: ``smtp`` or ``file`` (default: smtp when ``SMTP_HOST`` is set);
+- ``MAIL_BACKEND``: ``smtp`` or ``file`` (default: smtp in production or when
+  ``SMTP_HOST`` is set, else file);
 - ``MAIL_FROM``: the From address (required in production);
 - ``SMTP_HOST``, ``SMTP_PORT`` (587), ``SMTP_USER``, ``SMTP_PASSWORD`` (no user: no
   AUTH), ``SMTP_STARTTLS`` (true: upgrade to TLS before login), ``SMTP_TIMEOUT_S`` (10);
@@ -59,7 +60,8 @@ class MailSettings:
 def load_mail_settings(settings: Settings) -> MailSettings:
     """The mailer's settings; :class:`ConfigError` when they cannot work (or are unsafe)."""
     host = str(settings.get("smtp_host", "") or "")
-    backend = str(settings.get("mail_backend", "") or ("smtp" if host else "file")).lower()
+    default = "smtp" if host or settings.is_production else "file"
+    backend = str(settings.get("mail_backend", "") or default).lower()
     mail = MailSettings(
         backend=backend,
         mail_from=str(settings.get("mail_from", "") or ("" if settings.is_production
