@@ -5,6 +5,8 @@
 #   ROLE      api (default)  migrate, then gunicorn on PORT
 #             relay          score relay: publish the outbox (one leader per database)
 #             consumer       score consume: apply consumed events
+#             job            score job: the service's background job JOB (one leader per
+#                            database, e.g. enrolment's reaper)
 #             migrate        migrate and exit (Kubernetes initContainers, one-off jobs)
 #   PORT      api: the port to bind (the service's port: identity 5010, catalog 5001, ...)
 #   MIGRATE   api: 1 (default) migrates before gunicorn starts; 0 skips it (Kubernetes,
@@ -12,7 +14,8 @@
 #   WORKERS / THREADS   gunicorn worker processes / threads per worker (default 2 / 4)
 #   TIMEOUT / GRACEFUL_TIMEOUT / KEEP_ALIVE   gunicorn timeouts in seconds (30 / 25 / 5)
 #   GUNICORN_CMD_ARGS   further gunicorn flags (gunicorn reads it itself)
-#   HEARTBEAT     relay/consumer: the file their loop touches on every turn, the liveness
+#   JOB       job: the job's name (ServiceRuntime.jobs; `score job <service> <name>`)
+#   HEARTBEAT     relay/consumer/job: the file their loop touches on every turn, the liveness
 #                 signal (`python -m shared.heartbeat "$HEARTBEAT"`); default /tmp/heartbeat
 #   METRICS_PORT  relay/consumer: where they serve Prometheus metrics; default 9100
 #
@@ -70,11 +73,15 @@ case "$ROLE" in
         exec score consume "$SERVICE" --heartbeat "${HEARTBEAT:-/tmp/heartbeat}" \
             --metrics-port "${METRICS_PORT:-9100}"
         ;;
+    job)
+        JOB="${JOB:?JOB must name the job for ROLE=job (e.g. reaper)}"
+        exec score job "$SERVICE" "$JOB" --heartbeat "${HEARTBEAT:-/tmp/heartbeat}"
+        ;;
     migrate)
         migrate
         ;;
     *)
-        echo "boot.sh: ROLE=${ROLE@Q} is not one of api, relay, consumer, migrate" >&2
+        echo "boot.sh: ROLE=${ROLE@Q} is not one of api, relay, consumer, job, migrate" >&2
         exit 64
         ;;
 esac

@@ -44,6 +44,7 @@ score.audit          $FOREVER
 # tests/deploy/test_manifests.py compares this list with the services' handlers.
 DLQ_TOPICS="
 score.catalog.dlq.score-identity
+score.catalog.dlq.score-enrolment
 score.enrolment.dlq.score-catalog
 score.enrolment.dlq.score-identity
 "

@@ -41,7 +41,7 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 ENV_EXAMPLE = DEPLOY / ".env.example"
 INIT_SQL = DEPLOY / "postgres" / "init.sql"
 
-ROLES = {"api", "relay", "consumer", "migrate"}
+ROLES = {"api", "relay", "consumer", "job", "migrate"}
 UID = 10001
 EVENT_TOPICS = ["score.identity", "score.catalog", "score.enrolment", "score.sponsorship",
                 "score.certification", "score.audit"]
@@ -159,10 +159,14 @@ def _handled_topics(service: str) -> list[str]:
 
 
 def _boot_heartbeat() -> str:
-    """The heartbeat file boot.sh hands the relay and the consumer."""
-    match = re.search(r'--heartbeat "\$\{HEARTBEAT:-([^}]+)\}"', BOOT.read_text())
-    assert match, "boot.sh passes no --heartbeat"
-    return match.group(1)
+    """The heartbeat file boot.sh hands the relay, the consumer and jobs (one for all)."""
+    files = set(re.findall(r'--heartbeat "\$\{HEARTBEAT:-([^}]+)\}"', BOOT.read_text()))
+    assert len(files) == 1, f"boot.sh passes no or several --heartbeat files: {files}"
+    return files.pop()
+
+
+def _jobs(service: str) -> set[str]:
+    return {job.name for job in load_runtime(service).jobs}
 
 
 def _check_heartbeat_probe(command: list[str], where: str) -> None:
@@ -288,12 +292,13 @@ def test_deployment_migrates_first_and_has_probes(where, deployment):
         assert [p["name"] for p in main["ports"]] == ["http"]
         assert _env(main).get("MIGRATE") == "0", "the initContainer migrates; the API need not"
     else:
-        assert role in ("relay", "consumer")
+        assert role in ("relay", "consumer", "job")
         assert "score status" in " ".join(main["readinessProbe"]["exec"]["command"])
         _check_heartbeat_probe(main["livenessProbe"]["exec"]["command"], where)
+    if role in ("relay", "consumer"):
         assert [p["containerPort"] for p in main["ports"] if p["name"] == "metrics"] == [9100]
-    if role == "relay":
-        assert deployment["spec"]["replicas"] == 2, "relay: a leader and a hot standby"
+    if role in ("relay", "job"):
+        assert deployment["spec"]["replicas"] == 2, f"{role}: a leader and a hot standby"
 
 
 def test_api_service_targets_the_named_port():
@@ -347,6 +352,11 @@ def test_base_renders_with_one_api_relay_per_service():
                            ("PodDisruptionBudget", "api")):
             assert (kind, f"{service}-{name}") in names
         assert (("Deployment", f"{service}-consumer") in names) == bool(_handled_topics(service))
+        jobs = {_env(c).get("JOB") for o in objects if o["kind"] == "Deployment"
+                and o["metadata"]["name"].startswith(f"{service}-")
+                for c in o["spec"]["template"]["spec"]["containers"]
+                if _env(c).get("ROLE") == "job"}
+        assert jobs == _jobs(service), f"{service}: job Deployments {jobs}"
     assert all(o["metadata"].get("namespace") == "score" for o in objects
                if o["kind"] != "Namespace")
 
@@ -496,8 +506,13 @@ def test_compose_services_match_the_code():
             assert test[0] == "CMD", name
             _check_heartbeat_probe(test[1:], name)
     for service, roles in seen.items():
-        expected = {"api", "relay"} | ({"consumer"} if _handled_topics(service) else set())
+        expected = {"api", "relay"} | ({"consumer"} if _handled_topics(service) else set()) \
+            | ({"job"} if _jobs(service) else set())
         assert roles == expected, f"{service}: {sorted(roles)}"
+        jobs = {spec["environment"].get("JOB") for spec in apps.values()
+                if spec["environment"]["SERVICE"] == service
+                and spec["environment"]["ROLE"] == "job"}
+        assert jobs == _jobs(service), f"{service}: jobs {jobs}"
     assert {"identity", "catalog"} <= set(seen)
 
 
@@ -553,6 +568,7 @@ def test_boot_script_is_valid_bash_with_the_roles_used():
     assert cases == ROLES
     assert 'exec score relay "$SERVICE" --heartbeat "${HEARTBEAT:-' in text
     assert 'exec score consume "$SERVICE" --heartbeat "${HEARTBEAT:-' in text
+    assert 'exec score job "$SERVICE" "$JOB" --heartbeat "${HEARTBEAT:-' in text
     assert text.count('--metrics-port "${METRICS_PORT:-9100}"') == 2
     assert '"services.${SERVICE}:create_app()"' in text
     assert "--access-logfile -" in text

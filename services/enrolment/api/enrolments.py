@@ -61,8 +61,10 @@ class SessionEnrolments(MethodView):
     @blp.arguments(SessionEnrolmentArgs(), location="query", unknown=RAISE)
     @blp.response(200, EnrolmentPage)
     def get(self, args, session_id):
-        """List a session's enrolments, newest first (its provider's staff, its trainers,
-        auditors and admins)."""
+        """List a session's enrolments, newest first.
+
+        For the session's provider staff, its trainers, auditors and admins.
+        """
         return enrolments.list_session_enrolments(current_db(), require_principal(), session_id,
                                                   args)
 
@@ -75,8 +77,11 @@ class Enrolments(MethodView):
     @blp.arguments(EnrolmentListArgs(), location="query", unknown=RAISE)
     @blp.response(200, EnrolmentPage)
     def get(self, args):
-        """List enrolments, newest first: an SME its own, provider staff their sessions',
-        trainers the sessions they train, auditors and admins all."""
+        """List the enrolments you may see, newest first.
+
+        An SME its own, provider staff their sessions', trainers the sessions they
+        train, auditors and admins all.
+        """
         return enrolments.list_enrolments(current_db(), require_principal(), args)
 
 
@@ -87,8 +92,10 @@ class EnrolmentItem(MethodView):
     @roles_required(*READERS)
     @blp.response(200, EnrolmentOut)
     def get(self, enrolment_id):
-        """Read an enrolment with its team, amounts and payments (a lapsed hold shows
-        ``expired``)."""
+        """Read an enrolment with its team, amounts and payments.
+
+        A hold past its expiry shows ``expired`` (it is expired on the spot).
+        """
         return enrolments.get_enrolment(current_db(), require_principal(), current_policy(),
                                         enrolment_id)
 
