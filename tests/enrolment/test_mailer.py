@@ -154,14 +154,17 @@ def test_a_refusing_server_is_retried_with_backoff_then_the_email_fails(
     assert "550" in failed.last_error and mailbox.received == []
 
 
-def test_an_unreachable_server_leaves_the_email_pending_for_a_retry(db, held_team, tmp_path):
+def test_an_unreachable_server_ends_the_round_and_leaves_the_emails_pending(db, held_team,
+                                                                            tmp_path):
+    queue(db, "payment_received")
     (closed,) = free_ports(1)
     settings = mail_settings(tmp_path, smtp_host="127.0.0.1", smtp_port=str(closed),
                              smtp_starttls="false", smtp_timeout_s="2")
-    mailer.send_pending(db, backend_for(settings), settings)
-    (pending,) = outbox_of(db)
-    assert pending.status == "pending" and pending.next_attempt_at is not None
-    assert "Connection" in pending.last_error
+    assert mailer.send_pending(db, backend_for(settings), settings) == 1
+    tried, untouched = outbox_of(db)
+    assert tried.status == "pending" and tried.next_attempt_at is not None
+    assert "cannot connect" in tried.last_error
+    assert (untouched.status, untouched.attempts) == ("pending", 0)
 
 
 def test_an_email_missing_what_its_template_needs_fails_at_once(db, app, smtp, mailbox):

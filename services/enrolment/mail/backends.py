@@ -4,6 +4,9 @@ A backend opens a *connection* for one round of the mailer and hands back a
 ``send(message)`` callable; any exception from it means "not sent" (the mailer
 retries later). The SMTP connection is opened at the first message of a round
 and reused; after a failed send it is dropped and opened again for the next.
+When the server cannot be reached (or refuses the login), ``send`` raises
+:class:`MailUnavailable` and the mailer ends the round: every further message
+would wait out the same timeout.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from typing import Protocol
 from services.enrolment.mail.settings import MailSettings
 
 Send = Callable[[EmailMessage], None]
+
+
+class MailUnavailable(ConnectionError):
+    """The mail server cannot be reached or refuses this client: no message goes out now."""
 
 
 class MailBackend(Protocol):
@@ -57,16 +64,20 @@ class SmtpBackend:
                 _close(open_smtp.pop())
 
     def _connect(self) -> smtplib.SMTP:
-        smtp = smtplib.SMTP(self.mail.smtp_host, self.mail.smtp_port,
-                            timeout=self.mail.smtp_timeout_s)
+        where = f"{self.mail.smtp_host}:{self.mail.smtp_port}"
+        try:
+            smtp = smtplib.SMTP(self.mail.smtp_host, self.mail.smtp_port,
+                                timeout=self.mail.smtp_timeout_s)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailUnavailable(f"cannot connect to {where}: {exc!r}") from exc
         try:
             if self.mail.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if self.mail.smtp_user:
                 smtp.login(self.mail.smtp_user, self.mail.smtp_password)
-        except Exception:
+        except (OSError, smtplib.SMTPException) as exc:
             _close(smtp)
-            raise
+            raise MailUnavailable(f"{where} refused TLS or login: {exc!r}") from exc
         return smtp
 
 

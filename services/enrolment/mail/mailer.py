@@ -11,7 +11,10 @@ transaction (never holding a database transaction while the SMTP server talks):
 - the backend failed: ``attempts`` + 1 and ``next_attempt_at`` after a doubling
   delay, until ``MAIL_MAX_ATTEMPTS`` – then ``failed`` with the last error;
 - the template cannot be rendered (a missing context value): ``failed`` at
-  once, since trying again would fail again.
+  once, since trying again would fail again;
+- the server cannot be reached: that attempt counts, the round ends there (the
+  others are not tried against a dead server) – so a round lasts at most one
+  connection timeout, and the job's heartbeat beats before every email.
 
 Delivery is at least once: a mailer stopped between the server's "250 OK" and
 the commit sends that email again. The Message-ID is the notification's id, so
@@ -22,13 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from jinja2 import TemplateError
 from sqlalchemy import or_, select
 
-from services.enrolment.mail.backends import MailBackend, Send, backend_for
+from services.enrolment.mail.backends import MailBackend, MailUnavailable, Send, backend_for
 from services.enrolment.mail.render import render
 from services.enrolment.mail.settings import MailSettings, load_mail_settings
 from services.enrolment.models import Notification
@@ -40,7 +44,8 @@ log = logging.getLogger(__name__)
 N = Notification
 
 
-def send_pending(db: Database, backend: MailBackend, mail: MailSettings) -> int:
+def send_pending(db: Database, backend: MailBackend, mail: MailSettings,
+                 beat: Callable[[], None] = lambda: None) -> int:
     """One round: send the due pending notifications; returns how many were tried."""
     now = clock.now()
     with db.reading() as session:
@@ -49,11 +54,19 @@ def send_pending(db: Database, backend: MailBackend, mail: MailSettings) -> int:
             .order_by(N.created_at, N.id).limit(mail.batch)).all()
     if not due:
         return 0
+    tried = 0
     with backend.connection() as send:
         for notification in due:
-            error, final = _deliver(notification, send, mail)
+            beat()
+            tried += 1
+            try:
+                error, final = _deliver(notification, send, mail)
+            except MailUnavailable as exc:
+                log.warning("mail server unavailable; round ended", extra={"error": str(exc)})
+                _record(db, notification.id, str(exc), False, mail)
+                break
             _record(db, notification.id, error, final, mail)
-    return len(due)
+    return tried
 
 
 def compose(notification: Notification, mail: MailSettings) -> EmailMessage:
@@ -82,6 +95,8 @@ def _deliver(notification: Notification, send: Send,
         return f"cannot render {notification.template}: {exc}", True
     try:
         send(message)
+    except MailUnavailable:
+        raise
     except Exception as exc:  # whatever the backend raised: not sent, try again later
         log.warning("sending a notification failed", extra={
             "notification": notification.id, "error": str(exc)})
@@ -114,7 +129,7 @@ def build(context: JobContext) -> PeriodicJob:
     mail = load_mail_settings(context.settings)
     backend = backend_for(mail)
     return PeriodicJob(context.db, context.settings.service, "mailer",
-                       lambda: send_pending(context.db, backend, mail),
+                       lambda: send_pending(context.db, backend, mail, context.heartbeat.beat),
                        interval_s=mail.interval_s, batch=mail.batch,
                        heartbeat=context.heartbeat)
 
