@@ -2,10 +2,13 @@
 
 ``/bare`` returns the smallest useful JSON (the ratio's baseline); ``/bare-page``
 serialises, per request, a page of 20 session-shaped items of the same size as
-a search result, to show what the payload alone costs.
+a search result, to show what the payload alone costs; ``/bare-bytes`` sends that
+page encoded once, as a cache hit would.
 """
 
-from flask import Flask, jsonify
+import json
+
+from flask import Flask, Response, jsonify
 
 app = Flask(__name__)
 
@@ -36,3 +39,13 @@ def bare_page():
     """A search-sized JSON page, built and serialised per request."""
     return jsonify({"items": [dict(_ITEM) for _ in range(20)], "next_cursor": "x" * 80,
                     "limit": 20})
+
+
+_PAGE = json.dumps({"items": [_ITEM] * 20, "next_cursor": "x" * 80, "limit": 20},
+                   separators=(",", ":")).encode()
+
+
+@app.get("/bare-bytes")
+def bare_bytes():
+    """A search-sized JSON page encoded once: what serving a cached page costs bare Flask."""
+    return Response(_PAGE, mimetype="application/json")

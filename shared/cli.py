@@ -69,7 +69,7 @@ def _context(name: str) -> tuple[ServiceRuntime, Settings, Database]:
     runtime = load_runtime(name)
     settings = load_settings(runtime.name)
     configure_logging(f"{runtime.name}-cli", settings.log_level)
-    return runtime, settings, Database(settings.database_url)
+    return runtime, settings, runtime.database(settings.database_url)
 
 
 def cmd_relay(args) -> int:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import MetaData
 
 from shared.config import ConfigError, Settings, load_settings
+from shared.db import Database
 from shared.events.registry import EventCatalog, Handlers
 
 if TYPE_CHECKING:
@@ -58,6 +59,19 @@ class ServiceRuntime:
     seed: Seed | None = None
     jwks_path: str | None = None
     jobs: tuple[Job, ...] = ()
+    on_database: Callable[[Database], None] | None = None
+
+    def database(self, url: str, **engine_kwargs) -> Database:
+        """This service's database at ``url``, with the service's session hooks bound.
+
+        Every process that writes a service's data (API, consumer, relay, seeding,
+        benchmarks) opens it here, so hooks such as the catalog's search freshness
+        hold for all its writers and for no other service's sessions.
+        """
+        db = Database(url, **engine_kwargs)
+        if self.on_database is not None:
+            self.on_database(db)
+        return db
 
     @property
     def group(self) -> str:

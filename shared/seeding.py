@@ -68,7 +68,7 @@ def seed_all(runtimes: Iterable[ServiceRuntime], progress: Progress = print,
     results: dict[str, SeedResult] = {}
     for runtime in runtimes:
         settings = settings_for(runtime.name)
-        db = Database(settings.database_url)
+        db = runtime.database(settings.database_url)
         try:
             db.migrate(runtime.migrations)
             if runtime.seed is None:

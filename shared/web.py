@@ -55,7 +55,7 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
 
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-    db = Database(settings.database_url)
+    db = runtime.database(settings.database_url)
     if settings.auto_migrate:
         db.migrate(runtime.migrations)
     idempotency.install(db)

@@ -7,7 +7,9 @@ The first domain service and the model of the shape (``docs/SERVICE_GUIDE.md``):
     access.py      who sees and changes what   clock.py    "today" in WIB
     service/       use cases, one per command, each holding its transaction
     search.py      public search and keyset pagination (Core, no ORM on the hot path)
-    search_cache.py  cached search pages, keyed by the search version (never stale)
+    search_freshness.py  every committed write versioned and described (session hooks)
+    search_scope.py  which cached pages a change to one session can alter
+    search_cache.py  cached search pages: dropped or patched per change (never stale)
     schemas.py     request/response schemas    queries.py  query-string schemas (→ 400)
     api/           thin flask-smorest views, one blueprint per resource
     events.py      published event types and their payload builders
@@ -27,7 +29,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def runtime() -> ServiceRuntime:
     """The catalog's parts for the shared machinery."""
-    from services.catalog import api, events, handlers, models, seed
+    from services.catalog import api, events, handlers, models, search_freshness, seed
 
     return ServiceRuntime(
         name="catalog",
@@ -43,6 +45,7 @@ def runtime() -> ServiceRuntime:
         # Registered by identity's demo users; verifies tokens with identity's keys.
         depends_on=("identity",),
         seed=seed.seed_demo,
+        on_database=search_freshness.bind,
     )
 
 

@@ -23,18 +23,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    event,
-    update,
 )
-from sqlalchemy.orm import (
-    DeclarativeBase,
-    Mapped,
-    ORMExecuteState,
-    Session,
-    mapped_column,
-    object_session,
-    relationship,
-)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.catalog import lifecycle, rules
 from shared import clock
@@ -344,9 +334,9 @@ class SeatClaim(Base):
 class SearchVersion(Base):
     """One row: a counter bumped by every transaction that can change public search results.
 
-    ``search_cache`` keys cached search pages by it, so a cached page is never served
-    once a change to sessions, courses or providers has committed. The bump is made
-    by :mod:`services.catalog.search_cache` listeners, never by use cases.
+    Bumps are serialised by this row's lock, so versions commit in order; each bump
+    writes one :class:`SearchChange`. The bump is made by
+    :mod:`services.catalog.search_freshness`, never by use cases.
     """
 
     __tablename__ = "catalog_search_version"
@@ -355,53 +345,18 @@ class SearchVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
-# -- Search freshness ---------------------------------------------------------------
-# Any transaction that inserts, updates or deletes a provider, course or session
-# bumps ``catalog_search_version`` once, just before it commits (so the bump
-# commits or rolls back with the change). Flushes of entities mark the session;
-# DML statements run through a session (``session.execute(update(...))``, as the
-# seats read model does) mark it too. The bump is the transaction's last
-# statement: on PostgreSQL the version row lock is held only for the commit, and
-# a transaction holding it waits for no other lock (no deadlock through it).
-# Only raw SQL text (or a connection outside any Session) escapes this: bump
-# with :func:`bump_search_version` there.
+class SearchChange(Base):
+    """What the transaction that made ``version`` changed: one session, or anything.
 
-_SEARCHED = (Provider, Course, TrainingSession)
-_SEARCHED_TABLES = frozenset(model.__table__ for model in _SEARCHED)
-_TOUCHED = "catalog_search_touched"
+    ``session_id`` is the one session a transaction inserted, updated or deleted
+    (an edit, a publication, a seat move); ``NULL`` means it may have changed any
+    result (providers, courses, several sessions). ``seats_only``: nothing but that
+    session's seats taken changed. Cached search pages read these to drop only the
+    pages a change can affect, and to patch seat counts into the others. Old rows
+    are trimmed.
+    """
 
-
-def bump_search_version(session: Session) -> None:
-    """Invalidate cached search results when this session's transaction commits."""
-    session.execute(update(SearchVersion).where(SearchVersion.id == 1)
-                    .values(version=SearchVersion.version + 1))
-
-
-def _entity_changed(_mapper, _connection, target) -> None:
-    session = object_session(target)
-    if session is not None:
-        session.info[_TOUCHED] = True
-
-
-for _model in _SEARCHED:
-    for _name in ("after_insert", "after_update", "after_delete"):
-        event.listen(_model, _name, _entity_changed)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _statement_changes(state: ORMExecuteState) -> None:
-    if (state.is_update or state.is_delete or state.is_insert) \
-            and getattr(state.statement, "table", None) in _SEARCHED_TABLES:
-        state.session.info[_TOUCHED] = True
-
-
-@event.listens_for(Session, "before_commit")
-def _bump_on_commit(session: Session) -> None:
-    session.flush()  # commit would flush after this hook: flush first, bump last
-    if session.info.pop(_TOUCHED, False):
-        bump_search_version(session)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
-    session.info.pop(_TOUCHED, None)
+    __tablename__ = "catalog_search_changes"
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    session_id: Mapped[str | None] = mapped_column(String(36))
+    seats_only: Mapped[bool] = mapped_column(Boolean, default=False)

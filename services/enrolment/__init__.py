@@ -50,11 +50,16 @@ def runtime() -> ServiceRuntime:
 
 def _on_init(app) -> None:
     """Load the policy once (refusing unusable settings) for views, handlers and jobs."""
-    from services.enrolment import config
+    from services.enrolment import config, payments
 
     policy = config.load_policy(app.extensions["score_settings"])
     app.extensions["enrolment_policy"] = policy
     config.install(policy)
+    # Payment settings too: production refuses the sandbox and a missing webhook secret.
+    gateways = payments.build(app.extensions["score_settings"],
+                              app.extensions["score_runtime"].port)
+    app.extensions["enrolment_payments"] = gateways
+    payments.install(gateways)
 
 
 def create_app(config=None):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from services.catalog import search, service
+from services.catalog import search_freshness, service
 from services.catalog.models import SearchVersion, TrainingSession
 from services.catalog.search_cache import EXTENSION, PageCache
-from tests.catalog.builders import ADMIN, Builder
+from tests.catalog.builders import ADMIN, Builder, days
 from tests.catalog.conftest import assert_problem
 from tests.catalog.test_seats import CANCELLED, CONFIRMED, Enrolments
 
@@ -44,10 +44,10 @@ def test_a_repeated_search_is_served_from_the_cache_byte_for_byte(app, client, b
 def test_searching_never_bumps_the_version(app, client, build):
     build.world()
     db = app.extensions["score_db"]
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     for query in ("", "?limit=1", "?module=M1", "?limit=0"):
         client.get("/sessions" + query)
-    assert search.search_version(db) == before
+    assert search_freshness.current_version(db) == before
 
 
 def test_publishing_a_session_shows_in_the_next_search(client, build, db):
@@ -116,20 +116,20 @@ def test_dml_statements_through_a_session_bump_the_version(client, build, db):
 
 def test_a_rolled_back_write_leaves_the_version_alone(client, build, db):
     build.world()
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     with pytest.raises(RuntimeError), db.transaction() as session:
         session.execute(update(TrainingSession).values(capacity=3))
         raise RuntimeError("abort")
-    assert search.search_version(db) == before
+    assert search_freshness.current_version(db) == before
     with db.reading() as session:
         assert set(session.scalars(select(TrainingSession.capacity))) == {20}
 
 
 def test_one_bump_per_transaction(build, db):
     _provider, course, _ts = build.world()
-    before = search.search_version(db)
+    before = search_freshness.current_version(db)
     build.session(course, "draft")  # create: one transaction
-    assert search.search_version(db) == before + 1
+    assert search_freshness.current_version(db) == before + 1
     with db.reading() as session:
         assert session.scalar(select(SearchVersion.version)) == before + 1
 
@@ -148,24 +148,6 @@ def test_the_search_parameters_stay_documented(client):
     assert {"q", "module", "province", "sort", "limit", "cursor", "has_free_seats"} <= names
 
 
-def test_the_page_cache_is_a_bounded_lru_of_the_newest_version():
-    cache = PageCache(max_entries=2, max_bytes=10)
-    cache.put(1, b"a", b"AAAA")
-    cache.put(1, b"b", b"BBBB")
-    assert cache.get(1, b"a") == b"AAAA"  # a is now the most recent
-    cache.put(1, b"c", b"CCCC")
-    assert (cache.get(1, b"b"), cache.get(1, b"a"), cache.get(1, b"c")) == (None, b"AAAA", b"CCCC")
-    cache.put(1, b"d", b"DDDDDDDD")  # 12 bytes > 10: the oldest goes
-    assert len(cache) == 1 and cache.get(1, b"d") == b"DDDDDDDD"
-    assert cache.get(2, b"d") is None  # another version never matches
-    cache.put(2, b"e", b"E")
-    assert cache.get(1, b"d") is None and cache.get(2, b"e") == b"E"  # old version dropped
-    cache.put(1, b"late", b"L")  # computed at an older version than one already seen
-    assert cache.get(1, b"late") is None and len(cache) == 1
-    cache.put(2, b"huge", b"H" * 11)
-    assert cache.get(2, b"huge") is None
-
-
 def test_the_cache_can_be_switched_off_and_search_still_answers(tmp_path, app_config):
     from services import catalog
     from tests.support.apps import migrated_sqlite
@@ -175,3 +157,94 @@ def test_the_cache_can_be_switched_off_and_search_still_answers(tmp_path, app_co
     assert EXTENSION not in app.extensions
     response = app.test_client().get("/sessions")
     assert response.status_code == 200 and response.json["items"] == []
+
+
+# -- Only the pages a change can alter are dropped ------------------------------------
+
+
+def hit(client, cache: PageCache, query: str) -> bool:
+    """Search ``query``; True if the page came from the cache."""
+    before = cache.hits
+    ids(client, query)
+    return cache.hits == before + 1
+
+
+def test_a_seat_event_patches_the_cached_pages_showing_that_session(app, client, build,
+                                                                    cache):
+    _provider, course, bandung = build.world()
+    surabaya = build.session(course, city="Surabaya", province_code="35")
+    for query in ("?province=32", "?province=35", ""):
+        ids(client, query)
+    enrolments = Enrolments(app)
+    enrolments.deliver(enrolments.event(CONFIRMED, "e-1", bandung.id, 5))
+    for query in ("?province=32", "?province=35", ""):
+        assert hit(client, cache, query)
+    shown = item(client, bandung.id, "?province=32")
+    assert (shown["seats_taken"], shown["seats_free"], shown["is_full"]) == (5, 15, False)
+    assert item(client, bandung.id)["seats_taken"] == 5
+    assert item(client, surabaya.id)["seats_taken"] == 0
+    patched = client.get("/sessions").get_data()
+    del app.extensions[EXTENSION]  # computed afresh: the same bytes
+    assert client.get("/sessions").get_data() == patched
+
+
+def test_a_session_filling_up_leaves_the_free_seats_pages_it_was_on(app, client, build, cache):
+    _provider, _course, ts = build.world()
+    assert ids(client, "?has_free_seats=true") == [ts.id]
+    assert ids(client, "?has_free_seats=false") == []
+    enrolments = Enrolments(app)
+    enrolments.deliver(enrolments.event(CONFIRMED, "e-1", ts.id, 20))
+    assert ids(client, "?has_free_seats=true") == []
+    assert ids(client, "?has_free_seats=false") == [ts.id]
+    enrolments.deliver(enrolments.event(CANCELLED, "e-1", ts.id, 20))
+    assert ids(client, "?has_free_seats=true") == [ts.id]
+    assert ids(client, "?has_free_seats=false") == []
+
+
+def test_an_edit_moving_a_session_to_another_province_shows_in_both_pages(client, build, db,
+                                                                          cache):
+    _provider, course, ts = build.world()
+    other = build.session(course, city="Surabaya", province_code="35")
+    assert (ids(client, "?province=32"), ids(client, "?province=35")) == ([ts.id], [other.id])
+    service.update_session(db, Builder.staff(course.provider_id), ts.id,
+                           {"province_code": "35", "city": "Malang"})
+    assert ids(client, "?province=32") == []
+    assert set(ids(client, "?province=35")) == {ts.id, other.id}
+    assert hit(client, cache, "?province=32")
+
+
+def test_a_session_sorting_before_a_second_page_leaves_that_page_cached(client, build, db,
+                                                                       cache):
+    _provider, course, _first = build.world()
+    for n in range(3):
+        build.session(course, start_date=days(40 + n).isoformat(),
+                      end_date=days(41 + n).isoformat(),
+                      enrolment_deadline=days(33 + n).isoformat())
+    first_page = client.get("/sessions?limit=2").json
+    second = "?limit=2&cursor=" + first_page["next_cursor"]
+    second_ids = ids(client, second)
+    early = build.session(course, start_date=days(10).isoformat(),
+                          end_date=days(11).isoformat(), enrolment_deadline=days(5).isoformat())
+    assert hit(client, cache, second) and ids(client, second) == second_ids
+    assert ids(client, "?limit=2")[0] == early.id
+
+
+def test_a_session_edit_leaves_pages_of_other_filters_cached(client, build, db, cache):
+    _provider, course, ts = build.world()
+    ids(client, "?module=M2")
+    ids(client, "?city=bandung")
+    service.update_session(db, Builder.staff(course.provider_id), ts.id, {"capacity": 9})
+    assert hit(client, cache, "?module=M2")
+    assert not hit(client, cache, "?city=bandung")
+    assert item(client, ts.id, "?city=bandung")["capacity"] == 9
+
+
+def test_a_write_touching_two_sessions_drops_every_page(client, build, db, cache):
+    _provider, course, ts = build.world()
+    other = build.session(course, city="Surabaya", province_code="35")
+    ids(client, "?module=M2")
+    with db.transaction() as session:
+        for session_id in (ts.id, other.id):
+            session.get(TrainingSession, session_id).venue_address = "Gedung Baru"
+    assert not hit(client, cache, "?module=M2")
+    assert {i["venue_address"] for i in client.get("/sessions").json["items"]} == {"Gedung Baru"}

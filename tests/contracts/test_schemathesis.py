@@ -53,6 +53,8 @@ REFUSALS = {
     "patch_course_item": ("422", "lengths count after trimming"),
     "post_provider_sessions": ("422", "dates in order; the course and province must exist"),
     "patch_session_item": ("422", "dates in order; the province must exist"),
+    "post_smes": ("422", "lengths count after trimming; the province must exist"),
+    "patch_sme_item": ("422", "lengths count after trimming; the province must exist"),
     "post_token": ("400", "an unknown password, refresh token or client is invalid_grant"),
     "get_sessions": ("400", "a cursor is opaque; module and province codes must exist"),
     "get_provider_sessions": ("400", "a cursor is opaque"),

@@ -326,13 +326,19 @@ def _kustomize(directory: Path) -> list[dict]:
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
+def _stand_in(name: str) -> str:
+    """A value for a setting the operator fills in (a URL where one is expected)."""
+    return "https://stand-in.example" if name.endswith("_URL") else f"stand-in-{name.lower()}"
+
+
 @pytest.fixture
 def rendered_overlays(tmp_path) -> dict[str, list[dict]]:
     """Every overlay rendered, with stand-in secrets made from the committed examples."""
     copy = tmp_path / "kubernetes"
     shutil.copytree(K8S, copy)
     for example in copy.rglob("*.example"):
-        text = re.sub(r"^SCORE_SECRET_KEY=$", "SCORE_SECRET_KEY=stand-in-secret-key",
+        # Every secret left blank for the operator to fill in gets a stand-in.
+        text = re.sub(r"^(SCORE_\w+)=$", lambda m: f"{m[1]}={_stand_in(m[1])}",
                       example.read_text(), flags=re.M)
         example.with_suffix("").write_text(text)
     for kustomization in copy.glob("overlays/*/kustomization.yaml"):
@@ -402,6 +408,10 @@ def _check_production_settings(service: str, role: str, environ: dict[str, str],
     assert settings.secret_key not in ("", DEV_SECRET), where
     assert settings.database_url.startswith("postgresql+psycopg://"), where
     assert not settings.auto_migrate and not settings.run_workers, where
+    if service == "enrolment":
+        from services.enrolment import payments
+
+        assert payments.build(settings).settings.gateway == "stripe", where  # refuses sandbox
     if service == "identity" and role == "api":
         from services.identity.context import build_identity
 
@@ -445,7 +455,7 @@ def test_compose_containers_start_with_valid_production_settings():
             name, default = match.group(1), match.group(3)
             if match.group(2) == ":-":
                 return default
-            return fill.get(name, f"stand-in-{name.lower()}")
+            return fill.get(name, _stand_in(name))
 
         return re.sub(r"\$\{([A-Z0-9_]+)(?:(:-|:\?)([^}]*))?\}", one, value)
 

@@ -65,6 +65,6 @@ def test_gunicorn_sends_no_server_header(served):
         assert response.getheader("X-Content-Type-Options") == "nosniff"
 
 
-def test_the_deployed_api_and_the_benchmark_use_that_config():
+def test_the_deployed_api_and_the_benchmarks_use_that_config():
     assert f"--config {CONFIG}" in (ROOT / "deploy" / "boot.sh").read_text()
-    assert f'"-c", "{CONFIG}"' in (ROOT / "bench" / "catalog_search.py").read_text()
+    assert f'"-c", "{CONFIG}"' in (ROOT / "bench" / "http_load.py").read_text()

@@ -1,17 +1,15 @@
 """``/sessions`` (public search), ``/providers/<id>/sessions`` and session commands."""
 
-import json
-
+import orjson
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from services.catalog import search, service
+from services.catalog import search, search_cache, service
 from services.catalog.api import AUTH
 from services.catalog.queries import ProviderSessionArgs, SessionSearchArgs
 from services.catalog.schemas import ReasonIn, SessionIn, SessionOut, SessionPage, SessionPatch
-from services.catalog.search_cache import cached_page
 from shared.auth import current_principal, require_principal, roles_required
 from shared.idempotency import idempotent
 from shared.web import current_db
@@ -20,16 +18,15 @@ blp = Blueprint("sessions", __name__, description="Sessions (cohorts): search an
 
 
 def json_response(body: dict):
-    """A JSON response built without Flask's key sorting (the search hot path)."""
-    return current_app.response_class(json.dumps(body, separators=(",", ":")),
-                                      mimetype="application/json")
+    """A JSON response built by orjson (the search hot path: ~4x faster than ``json``)."""
+    return current_app.response_class(orjson.dumps(body), mimetype="application/json")
 
 
 @blp.route("/sessions")
 class Sessions(MethodView):
     """Public search."""
 
-    @cached_page
+    @search_cache.cached_page
     @blp.arguments(SessionSearchArgs(), location="query", unknown=RAISE)
     @blp.response(200, SessionPage)
     def get(self, args):
@@ -41,7 +38,7 @@ class Sessions(MethodView):
         (id or en, case-insensitive). Pass ``next_cursor`` as ``cursor`` with the same
         ``sort`` for the next page; any invalid parameter is a 400.
         """
-        return json_response(search.search_sessions(current_db(), args))
+        return search_cache.page_response(args, search.search_sessions(current_db(), args))
 
 
 @blp.route("/providers/<provider_id>/sessions")

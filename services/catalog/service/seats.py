@@ -28,6 +28,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from services.catalog import search_freshness
 from services.catalog.models import SeatClaim, TrainingSession
 
 log = logging.getLogger(__name__)
@@ -77,9 +78,11 @@ def _claim(session: Session, hold_id: str) -> SeatClaim | None:
 
 
 def _move(session: Session, session_id: str, delta: int) -> None:
-    # One atomic UPDATE: concurrent API edits of the session cannot lose it.
+    # One atomic UPDATE: concurrent API edits of the session cannot lose it. It says
+    # it moves seats only, so cached search pages patch the count instead of dropping.
     result = session.execute(update(TrainingSession).where(TrainingSession.id == session_id)
-                             .values(seats_taken=TrainingSession.seats_taken + delta))
+                             .values(seats_taken=TrainingSession.seats_taken + delta)
+                             .execution_options(**search_freshness.SEATS_ONLY))
     moved = cast("CursorResult[Any]", result).rowcount
     if not moved:
         log.warning("seat event for an unknown session", extra={"session_id": session_id})

@@ -12,16 +12,18 @@ def blueprints() -> list[Blueprint]:
     """Every blueprint of the enrolment API."""
     from services.enrolment.api import (
         attendance,
+        checkout_pages,
         enrolments,
         kpis,
+        payments,
         sessions,
         smes,
         visits,
         waitlist,
     )
 
-    return [smes.blp, sessions.blp, enrolments.blp, waitlist.blp, attendance.blp, visits.blp,
-            kpis.blp]
+    return [smes.blp, sessions.blp, enrolments.blp, waitlist.blp, payments.blp,
+            payments.webhook_blp, checkout_pages.blp, attendance.blp, visits.blp, kpis.blp]
 
 
 def current_policy() -> EnrolmentPolicy:

@@ -64,6 +64,8 @@ class Payment(Base):
     refund_bank_reference: Mapped[str | None] = mapped_column(String(100))
     refund_requested_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     refunded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # A bank refund: the day the provider's transfer went out (card: set from the webhook).
+    refunded_on: Mapped[dt.date | None] = mapped_column(Date)
     failure_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,

@@ -4,7 +4,7 @@ After a failed attempt the mailer waits until ``next_attempt_at`` before it
 tries a notification again (exponential backoff).
 
 Revision ID: f10f8c9637b4
-Revises: 45b8cd1b5224
+Revises: fa63aa7efee9
 Create Date: 2026-11-29 20:47:11.987438
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'f10f8c9637b4'
-down_revision = '45b8cd1b5224'
+down_revision = 'fa63aa7efee9'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,86 @@
+"""What enrolment asks of a card gateway, and what it gets back.
+
+Every call carries a deterministic idempotency key (``checkout:<payment id>``,
+``refund:<payment id>``, ``expire:<payment id>``): a call retried after a timeout,
+or by a redelivered event, does what the first did and nothing more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import Protocol
+
+from shared.errors import DomainError
+
+
+class GatewayError(DomainError):
+    """The gateway could not be reached or refused the call (502: nothing was stored)."""
+
+    status, title, type_slug = 502, "Payment gateway error", "payment-gateway-error"
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckoutRequest:
+    """A hosted checkout for one payment: what it sells, for how much, until when."""
+
+    payment_id: str
+    enrolment_id: str
+    description: str
+    unit_amount: int  # whole rupiah
+    quantity: int
+    expires_at: dt.datetime
+    success_url: str
+    cancel_url: str
+    customer_email: str | None = None
+
+    @property
+    def amount(self) -> int:
+        """The total charged, in whole rupiah."""
+        return self.unit_amount * self.quantity
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckoutRef:
+    """The gateway's checkout: its id and the page the customer pays on."""
+
+    id: str
+    url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RefundTarget:
+    """The paid card payment a refund goes back to."""
+
+    payment_id: str
+    enrolment_id: str
+    checkout_id: str | None
+    payment_intent_id: str | None
+    paid_amount: int  # whole rupiah
+
+
+@dataclasses.dataclass(frozen=True)
+class RefundRef:
+    """A refund the gateway accepted; ``after_commit`` runs once its request is stored."""
+
+    id: str
+    after_commit: Callable[[], None] | None = None
+
+
+class PaymentGateway(Protocol):
+    """A card gateway: Stripe, or the sandbox of the embedded default."""
+
+    name: str
+
+    def create_checkout(self, request: CheckoutRequest, idempotency_key: str) -> CheckoutRef:
+        """Open a hosted checkout (``GatewayError`` when refused or unreachable)."""
+        ...
+
+    def refund(self, target: RefundTarget, amount: int, idempotency_key: str) -> RefundRef:
+        """Refund ``amount`` rupiah of a paid payment; the outcome arrives as a webhook."""
+        ...
+
+    def expire_checkout(self, checkout_id: str, idempotency_key: str) -> None:
+        """Close an open checkout so it can no longer be paid (refused once completed)."""
+        ...
