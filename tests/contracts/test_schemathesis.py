@@ -58,8 +58,6 @@ REFUSALS = {
     "post_token": ("400", "an unknown password, refresh token or client is invalid_grant"),
     "get_sessions": ("400", "a cursor is opaque; module and province codes must exist"),
     "get_provider_sessions": ("400", "a cursor is opaque"),
-    "post_smes": ("422", "lengths count after trimming"),
-    "patch_sme_item": ("422", "lengths count after trimming"),
     "post_session_enrolments": ("422", "the team rules; lengths count after trimming"),
     "get_enrolments": ("400", "a cursor is opaque"),
     "get_session_enrolments": ("400", "a cursor is opaque"),

@@ -24,17 +24,20 @@ from shared.jobs import JobContext
 from tests.enrolment.builders import register_sme, team
 from tests.infra.ports import free_ports
 
+# The kernel's contexts (a title in ``session``) and the payments' (both titles, raw amounts).
+PAID = {"sme": "PT Tenun & Batik", "session_title_id": "SCORE M1: Kerja Sama",
+        "session_title_en": "SCORE M1: Workplace Cooperation", "amount": 7_500_000}
 CONTEXTS = {
-    "hold_confirmation": {"sme": "PT Tenun & Batik", "session": "SCORE M1", "participants": 3,
-                          "amount": 7_500_000, "expires_at": "2026-12-01T03:30:00+00:00"},
-    "waitlist_offer": {"sme": "PT Tenun & Batik", "session": "SCORE M1", "participants": 2,
-                       "expires_at": "2026-12-01T03:30:00+00:00"},
-    "invoice": {"sme": "PT Tenun & Batik", "session": "SCORE M1",
-                "invoice_number": "INV/BEDO/2026/000012", "payment_reference": "BEDO2600001274",
-                "amount": 7_500_000, "due_date": "2026-12-08"},
-    "payment_received": {"sme": "PT Tenun & Batik", "session": "SCORE M1", "amount": 7_500_000},
-    "refund_issued": {"sme": "PT Tenun & Batik", "session": "SCORE M1", "amount": 3_750_000,
-                      "reason": "cancelled 3 days before the start"},
+    "hold_confirmation": {"sme": "PT Tenun & Batik", "session": "SCORE M1: Kerja Sama",
+                          "participants": 3, "amount": 7_500_000,
+                          "expires_at": "2026-12-01T03:30:00+00:00"},
+    "waitlist_offer": {"sme": "PT Tenun & Batik", "session": "SCORE M1: Kerja Sama",
+                       "participants": 2, "expires_at": "2026-12-01T03:30:00+00:00"},
+    "invoice": {**PAID, "invoice_number": "INV/BEDO/2026/000012",
+                "payment_reference": "BEDO2600001274", "due_date": "2026-12-08"},
+    "payment_received": PAID,
+    "refund_issued": {**PAID, "refund_amount": 3_750_000,
+                      "refund_reason": "cancelled 3 days before the start"},
 }
 AMOUNTS = {"id": "Rp7.500.000", "en": "IDR7,500,000"}
 
@@ -126,11 +129,29 @@ def test_a_queued_email_arrives_with_its_recipient_subject_and_body(db, held_tea
     assert len(mailbox.received) == 1
 
 
+def test_the_payments_emails_render_from_what_the_payments_queue(
+        client, db, auth, held_team, smtp, mailbox):
+    sme = auth("sme_user", held_team["sme_id"], "sme", subject="owner")
+    invoice = client.post(f"/enrolments/{held_team['id']}/invoice", headers=sme)
+    assert invoice.status_code == 201, invoice.json
+    staff = auth("provider_staff", held_team["provider_id"], "provider")
+    receipt = client.post(f"/invoices/{invoice.json['id']}/confirm", headers=staff, json={
+        "amount_received": held_team["amount_due"], "bank_reference": "BCA 123",
+        "received_on": invoice.json["created_at"][:10]})
+    assert receipt.status_code == 200, receipt.json
+    mailer.send_pending(db, backend_for(smtp), smtp)
+    subjects = [message["Subject"] for _, message in mailbox.received]
+    assert subjects == ["Kursi Anda ditahan: SCORE M1: Kerja Sama",
+                        f"Tagihan {invoice.json['invoice_number']}: SCORE M1: Kerja Sama",
+                        "Pembayaran diterima: SCORE M1: Kerja Sama"]
+    assert {n.status for n in outbox_of(db)} == {"sent"}
+
+
 def test_an_english_email_is_written_in_english(db, app, smtp, mailbox):
     queue(db, "payment_received", language="en")
     mailer.send_pending(db, backend_for(smtp), smtp)
     ((_, message),) = mailbox.received
-    assert message["Subject"] == "Payment received: SCORE M1"
+    assert message["Subject"] == "Payment received: SCORE M1: Workplace Cooperation"
     assert "IDR7,500,000" in message.get_body(("plain",)).get_content()
 
 
@@ -221,11 +242,16 @@ def test_production_sends_over_smtp_with_starttls_by_default():
 @pytest.mark.parametrize("template", sorted(CONTEXTS))
 def test_every_template_renders_subject_text_and_html_in_both_languages(template, language):
     email_ = render(template, language, CONTEXTS[template])
-    assert email_.subject and "\n" not in email_.subject and "SCORE M1" in email_.subject
+    title = "SCORE M1: Workplace Cooperation" if language == "en" and template not in (
+        "hold_confirmation", "waitlist_offer") else "SCORE M1: Kerja Sama"
+    assert email_.subject and "\n" not in email_.subject and title in email_.subject
     assert "PT Tenun & Batik" in email_.text and "PT Tenun &amp; Batik" in email_.html
     assert f'<html lang="{language}">' in email_.html
     if template in ("hold_confirmation", "invoice", "payment_received"):
         assert AMOUNTS[language] in email_.text and AMOUNTS[language] in email_.html
+    if template == "refund_issued":
+        assert "3.750.000" in email_.text or "3,750,000" in email_.text
+        assert "cancelled 3 days before the start" in email_.html
     assert not re.search(r"{{|{%", email_.text + email_.html)
 
 

@@ -12,10 +12,12 @@ The context each template reads (queued by :func:`service.notifications.queue`):
 - ``waitlist_offer``: sme, session, participants, expires_at
 - ``invoice``: sme, session, invoice_number, payment_reference, amount, due_date
 - ``payment_received``: sme, session, amount
-- ``refund_issued``: sme, session, amount, and optionally reason
+- ``refund_issued``: sme, session, refund_amount (else amount), refund_reason (optional)
 
-``amount`` is whole rupiah (``| idr``), ``expires_at`` an ISO 8601 timestamp
-(``| moment``, shown in WIB), ``due_date`` an ISO date (``| day``).
+``session`` is the session's title; a context may give ``session_title_id`` and
+``session_title_en`` instead, and the reader's language picks one. Amounts are
+whole rupiah (``| idr``), ``expires_at`` an ISO 8601 timestamp (``| moment``,
+shown in WIB), ``due_date`` an ISO date (``| day``).
 """
 
 from __future__ import annotations
@@ -54,13 +56,24 @@ def render(template: str, language: str, context: dict[str, Any]) -> RenderedEma
     """Render ``template`` in ``language`` (``id`` when not offered) with ``context``."""
     language = language if language in LANGUAGES else LANGUAGES[0]
     env = _environment()
-    values = {**context, "language": language}
+    values = _values(context, language)
     source = env.get_template(f"{language}/{template}.txt")
     blocks = source.new_context(values)
     subject = " ".join("".join(source.blocks["subject"](blocks)).split())
     text = "".join(source.blocks["body"](blocks)).strip() + "\n"
     html = env.get_template(f"{language}/{template}.html").render(values, subject=subject)
     return RenderedEmail(subject, text, html)
+
+
+def _values(context: dict[str, Any], language: str) -> dict[str, Any]:
+    """The template's variables: the context, the language, and what it lets us infer."""
+    values = {"refund_reason": None, **context, "language": language}
+    title = context.get(f"session_title_{language}") or context.get("session_title_id")
+    if "session" not in values and title:
+        values["session"] = title
+    if "refund_amount" not in values and "amount" in values:
+        values["refund_amount"] = values["amount"]
+    return values
 
 
 @functools.cache
