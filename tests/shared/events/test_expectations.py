@@ -62,19 +62,20 @@ def producer_snapshot(event_type: str) -> dict | None:
     return json.loads(path.read_text())["schema"] if path.exists() else None
 
 
-@pytest.mark.parametrize("expected", [e for e in EXPECTATIONS
-                                      if e["type"].split(".")[1] not in BUILT], ids=_label)
-def test_events_only_consumers_declare_yet_are_in_the_asyncapi_document(expected):
+def test_events_only_consumers_declare_yet_are_in_the_asyncapi_document():
+    # Consumers may declare events whose producer is not built yet (none today, once
+    # enrolment exists): the AsyncAPI document still names each, as the consumer reads it.
     document = asyncapi_document(RUNTIMES)
-    topic = f"score.{expected['type'].split('.')[1]}"
-    runtime = load_runtime(expected["consumer"])
-    schema = next(h.schema for h in runtime.handlers if h.type == expected["type"])
+    for expected in (e for e in EXPECTATIONS if e["type"].split(".")[1] not in BUILT):
+        topic = f"score.{expected['type'].split('.')[1]}"
+        runtime = load_runtime(expected["consumer"])
+        schema = next(h.schema for h in runtime.handlers if h.type == expected["type"])
 
-    message = document["components"]["messages"][expected["type"]]
-    receives = document["operations"][f"{expected['consumer']}.consume.{topic}"]["messages"]
+        message = document["components"]["messages"][expected["type"]]
+        receives = document["operations"][f"{expected['consumer']}.consume.{topic}"]["messages"]
 
-    assert message["payload"]["properties"]["data"] == json_schema(schema)
-    assert {"$ref": f"#/channels/{topic}/messages/{expected['type']}"} in receives
+        assert message["payload"]["properties"]["data"] == json_schema(schema)
+        assert {"$ref": f"#/channels/{topic}/messages/{expected['type']}"} in receives
 
 
 # -- the future producer: enrolment, checked against what catalog committed today
