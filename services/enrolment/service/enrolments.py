@@ -82,9 +82,13 @@ def enrol_team(db: Database, principal: Principal, policy: EnrolmentPolicy, sess
             raise ValidationFailed("the team does not meet the enrolment rules", errors=team)
         _ensure_open(offered)
         _ensure_not_enrolled(session, sme_id, session_id)
-        with unique_violation("your SME already has an open enrolment here", _ENROLLED):
-            enrolment = holds.open_enrolment(session, offered, sme, participants,
-                                             actor=principal.subject, policy=policy)
+        enrolment = _hold(session, offered, sme, participants, principal, policy)
+        if enrolment is None and data["join_waitlist_if_full"]:
+            # Queue under the session's row lock, after one more try: a release
+            # committing meanwhile either freed the seats for this try, or waits for
+            # this transaction and then offers them to the queue, this team included.
+            session.refresh(offered, with_for_update=True)
+            enrolment = _hold(session, offered, sme, participants, principal, policy)
         if enrolment is not None:
             return Enrolled(enrolment=enrolment)
         session.refresh(offered)
@@ -96,6 +100,13 @@ def enrol_team(db: Database, principal: Principal, policy: EnrolmentPolicy, sess
                               seats_free=offered.seats_free, seats_requested=mix.size)
         entry = waitlist.join(session, offered, sme, participants, actor=principal.subject)
         return Enrolled(waitlist_entry=waitlist_entries.queued(session, entry))
+
+
+def _hold(session: Session, offered: OfferedSession, sme: Sme, participants: list[dict],
+          principal: Principal, policy: EnrolmentPolicy) -> Enrolment | None:
+    with unique_violation("your SME already has an open enrolment here", _ENROLLED):
+        return holds.open_enrolment(session, offered, sme, participants,
+                                    actor=principal.subject, policy=policy)
 
 
 def acting_sme(principal: Principal) -> str:
