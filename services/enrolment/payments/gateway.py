@@ -21,6 +21,12 @@ class GatewayError(DomainError):
     status, title, type_slug = 502, "Payment gateway error", "payment-gateway-error"
 
 
+class CheckoutClosed(GatewayError):
+    """The checkout is no longer open: it completed (or is completing) or expired (409)."""
+
+    status, title, type_slug = 409, "Checkout not open", "checkout-not-open"
+
+
 @dataclasses.dataclass(frozen=True)
 class CheckoutRequest:
     """A hosted checkout for one payment: what it sells, for how much, until when."""

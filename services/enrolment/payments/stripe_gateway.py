@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 import stripe
 
 from services.enrolment.payments.gateway import (
+    CheckoutClosed,
     CheckoutRef,
     CheckoutRequest,
     GatewayError,
@@ -25,12 +26,6 @@ if TYPE_CHECKING:
 
 # Retries reuse the request's idempotency key, so a retried call never acts twice.
 NETWORK_RETRIES = 2
-
-
-class CheckoutClosed(GatewayError):
-    """The checkout is no longer open: it completed (or is completing) or expired (409)."""
-
-    status, title, type_slug = 409, "Checkout not open", "checkout-not-open"
 
 
 class StripeGateway:

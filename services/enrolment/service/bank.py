@@ -66,7 +66,7 @@ def create_invoice(db: Database, principal: Principal, enrolment_id: str,
         assert offered is not None  # foreign key
         due = due_date(clock.today(), offered.enrolment_deadline, policy)
         for card in pending:
-            close_card_checkout(session, card, enrolment, actor=principal.subject,
+            settlement.close_card_checkout(session, card, enrolment, actor=principal.subject,
                                 reason="replaced_by_bank_transfer", payments=payments)
         payment = _invoice(session, enrolment, due)
         enrolment.expires_at, enrolment.payment_method = end_of_day(due), "bank_transfer"
@@ -120,14 +120,6 @@ def _invoice(session: Session, enrolment: Enrolment, due: dt.date) -> Payment:
                           {"invoice_number": ["already used"]}):
         session.flush()
     return payment
-
-
-def close_card_checkout(session: Session, payment: Payment, enrolment: Enrolment, *, actor: str,
-                        reason: str, payments: Payments) -> None:
-    """Expire an open card checkout at its gateway, then fail it (409 if it is completing)."""
-    payments.gateway(payment.gateway).expire_checkout(
-        payment.checkout_id or "", idempotency_key=f"expire:{payment.id}")
-    settlement.mark_failed(session, payment, enrolment, actor=actor, reason=reason)
 
 
 def confirm_receipt(db: Database, principal: Principal, payment_id: str, receipt: dict[str, Any],

@@ -6,11 +6,12 @@ Two parts, kept apart on purpose:
   that does not allow it), seats released, the waitlist promoted and
   ``enrolment.cancelled`` published – all through :func:`holds.release`, in
   the caller's transaction;
-- **money** (:mod:`.refunds`, the payments side): the refund the cancellation
-  policy grants – a share by date for the SME or provider
-  (``rules.refund_percent``), everything for a session the catalog cancelled.
-  It hooks in at the marked lines below, in the same transaction, so a
-  cancellation and its refund request commit together or not at all.
+- **money** (:func:`refunds.refund_for_cancellation`, the payments side): open
+  payments closed and the refund the cancellation policy grants – a share by date
+  for the SME or provider (``rules.refund_percent``), everything for a session the
+  catalog cancelled – in the same transaction, so a cancellation and its refund
+  request commit together or not at all (a card checkout completing at that very
+  moment makes the cancellation a 409: try again once it is paid).
 
 Lock order: the enrolment row (callers load it ``FOR UPDATE``), then the
 session row (the seat counters), then waitlist rows.
@@ -20,10 +21,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.enrolment import access
+from services.enrolment import access, rules
 from services.enrolment.config import EnrolmentPolicy, current_policy
 from services.enrolment.models import Enrolment, OfferedSession
-from services.enrolment.service import holds
+from services.enrolment.service import holds, refunds
+from shared import clock
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Forbidden
@@ -48,12 +50,17 @@ def cancel_enrolment(db: Database, principal: Principal, policy: EnrolmentPolicy
 
 def cancel(session: Session, enrolment: Enrolment, *, actor: str, reason: str | None,
            policy: EnrolmentPolicy) -> None:
-    """Cancel ``enrolment`` (locked by the caller) by its SME or provider: state and seats.
-
-    Money (payments side): refund the policy's share of what was paid here, e.g.
-    ``refunds.for_cancellation(session, enrolment, percent=rules.refund_percent(...))``.
-    """
+    """Cancel ``enrolment`` (locked by the caller) by its SME or provider: state and seats,
+    then the policy's share of what was paid refunded (full ≥ 7 days before the start,
+    half after, nothing once started – :func:`rules.refund_percent`)."""
     holds.release(session, enrolment, "cancel", actor=actor, reason=reason, policy=policy)
+    offered = session.get(OfferedSession, enrolment.session_id)
+    assert offered is not None  # foreign key
+    percent = rules.refund_percent(clock.today(), offered.start_date,
+                                   started=offered.status in ("in_progress", "completed"),
+                                   policy=policy)
+    refunds.refund_for_cancellation(session, enrolment, percent, actor=actor,
+                                    reason=reason or "enrolment_cancelled")
 
 
 def cancel_for_session(session: Session, enrolment: Enrolment, actor: str, reason: str | None,
@@ -63,7 +70,9 @@ def cancel_for_session(session: Session, enrolment: Enrolment, actor: str, reaso
     Runs in the inbox transaction of ``session.cancelled``: the enrolment's state
     guard (only open ones are cancelled) and the inbox make it happen once.
     ``reason`` is recorded as the enrolment's ``status_reason``.
-    Money (payments side): a full refund of whatever was paid, here.
+    Whatever was paid is refunded in full.
     """
     holds.release(session, enrolment, "cancel", actor=actor, reason=reason,
                   policy=policy or current_policy())
+    refunds.refund_for_cancellation(session, enrolment, 100, actor=actor,
+                                    reason="session_cancelled")

@@ -21,6 +21,7 @@ from services.enrolment.config import EnrolmentPolicy
 from services.enrolment.models import Enrolment, OfferedSession, Payment, Sme, new_id
 from services.enrolment.payments import Payments
 from services.enrolment.payments.gateway import CheckoutRequest
+from services.enrolment.service import settlement
 from shared import clock
 from shared.auth import Principal
 from shared.db import Database
@@ -42,11 +43,15 @@ def start_checkout(db: Database, principal: Principal, enrolment_id: str,
         card = next((p for p in pending if p.method == "card"), None)
         if card is not None and enrolment.status == "awaiting_payment":
             return card, False
-        if pending:
+        if any(p.method == "bank_transfer" for p in pending):
             raise Conflict("a bank transfer invoice is open for this enrolment: pay it by "
                            "transfer (a transfer may already be on its way)",
                            errors={"payment_method": ["an invoice is open"]})
         enrolment.ensure_status("held")
+        if card is not None:  # left open by a held enrolment: close it before the next
+            settlement.close_card_checkout(session, card, enrolment, actor=principal.subject,
+                                           reason="replaced_by_new_checkout",
+                                           payments=payments)
         if enrolment.sme_share <= 0:
             raise Conflict("there is nothing to pay for this enrolment",
                            errors={"amount": ["the SME's share is 0"]})

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from services.enrolment.config import EnrolmentPolicy, load_policy
 from services.enrolment.models import Enrolment
-from services.enrolment.service import holds
+from services.enrolment.service import bank, holds
 from shared import clock
 from shared.db import Database
 from shared.jobs import Job, JobContext, PeriodicJob
@@ -58,10 +58,13 @@ def expire(session: Session, enrolment: Enrolment, *, policy: EnrolmentPolicy,
            actor: str = REAPER) -> None:
     """Let a lapsed hold go (the caller locked the row and checked :func:`is_overdue`).
 
-    Payments side: an open checkout or invoice of the enrolment fails here too.
+    An overdue invoice fails with it. An open card checkout stays pending: Stripe
+    reports how it ended (expired, or paid late – then the seats are re-taken or
+    the payment refunded, :mod:`.webhooks`).
     """
     holds.release(session, enrolment, "expire", actor=actor, reason="the hold lapsed unpaid",
                   policy=policy)
+    bank.lapse_invoices(session, enrolment, actor=actor)
 
 
 def expire_if_overdue(db: Database, enrolment_id: str, policy: EnrolmentPolicy, *,

@@ -6,7 +6,8 @@ with ``holds.release(..., "cancel")`` and then, in the same transaction, calls
 ``rules.refund_percent(...)`` when the SME or the provider cancels (full ≥ 7 days
 before the start, 50 % after, none once started), 100 when catalog cancelled the
 session. Open payments are closed (a card checkout expired at its gateway, an
-invoice failed) and a paid one is refunded once: only a ``paid`` payment can move
+invoice failed; a checkout being paid that very moment is left to its webhook, which
+refunds it in full) and a paid one is refunded once: only a ``paid`` payment can move
 to ``refund_pending``, so a replayed cancellation refunds nothing twice. A card
 refund completes with Stripe's ``charge.refunded`` webhook; a bank refund when
 the provider records its transfer (:func:`record_bank_refund`).
@@ -14,6 +15,7 @@ the provider records its transfer (:func:`record_bank_refund`).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -22,13 +24,15 @@ from sqlalchemy.orm import Session
 from services.enrolment import access, rules
 from services.enrolment.models import Enrolment, Payment
 from services.enrolment.payments import Payments, current
+from services.enrolment.payments.gateway import CheckoutClosed
 from services.enrolment.service import settlement
-from services.enrolment.service.bank import close_card_checkout
 from services.enrolment.service.checkout import pending_payments
 from shared import clock
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, NotFound, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 
 def refund_for_cancellation(session: Session, enrolment: Enrolment, percent: int, *, actor: str,
@@ -40,12 +44,18 @@ def refund_for_cancellation(session: Session, enrolment: Enrolment, percent: int
     """
     payments = payments or current()
     for payment in pending_payments(session, enrolment.id):
-        if payment.method == "card":
-            close_card_checkout(session, payment, enrolment, actor=actor,
-                                reason="enrolment_cancelled", payments=payments)
-        else:
+        if payment.method != "card":
             settlement.mark_failed(session, payment, enrolment, actor=actor,
                                    reason="enrolment_cancelled")
+            continue
+        try:
+            settlement.close_card_checkout(session, payment, enrolment, actor=actor,
+                                           reason="enrolment_cancelled", payments=payments)
+        except CheckoutClosed:
+            # Being paid this very moment: its webhook finds the enrolment cancelled
+            # and refunds the payment in full (webhooks, "paid_while_cancelled").
+            log.warning("card checkout of payment %s completing during its cancellation",
+                        payment.id)
     paid = session.scalars(select(Payment).where(
         Payment.enrolment_id == enrolment.id, Payment.status == "paid")
         .order_by(Payment.created_at).with_for_update()).first()

@@ -82,6 +82,18 @@ def mark_failed(session: Session, payment: Payment, enrolment: Enrolment, *, act
     announce(session, events.PAYMENT_FAILED, payment, enrolment, actor=actor, reason=reason)
 
 
+def close_card_checkout(session: Session, payment: Payment, enrolment: Enrolment, *, actor: str,
+                        reason: str, payments: Payments) -> None:
+    """Expire an open card checkout at its gateway, then fail it.
+
+    The gateway refuses (``CheckoutClosed``, 409) when the customer is paying right
+    now; the caller decides whether to refuse too or leave the payment to its webhook.
+    """
+    payments.gateway(payment.gateway).expire_checkout(
+        payment.checkout_id or "", idempotency_key=f"expire:{payment.id}")
+    mark_failed(session, payment, enrolment, actor=actor, reason=reason)
+
+
 def request_refund(session: Session, payment: Payment, enrolment: Enrolment, amount: int, *,
                    actor: str, reason: str, payments: Payments) -> None:
     """``paid → refund_pending`` for ``amount`` rupiah; a card refund is sent to its gateway."""
