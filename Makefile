@@ -36,6 +36,7 @@ bench: install ## Benchmarks (each prints its ratios against a baseline measured
 	$(BIN)/python -m tests.infra ensure
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/catalog_search.py
+	$(BIN)/python bench/enrolment.py
 
 clean: ## Remove the embedded databases and the virtualenv
 	rm -rf var $(VENV)

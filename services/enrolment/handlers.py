@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy.orm import Session
 
 from services.enrolment.config import current_policy
@@ -30,39 +30,39 @@ def _session_type(action: str) -> str:
 class TrainerRef(Schema):
     """A trainer assigned to the session."""
 
-    trainer_id = fields.String(required=True, validate=validate.Length(1, 64))
+    trainer_id = fields.String(required=True)
     role = fields.String(required=True)
 
 
 class CatalogSession(Schema):
-    """What enrolment reads from catalog's session events (other fields are ignored)."""
+    """What enrolment reads from catalog's session events (other fields are ignored).
 
-    session_id = fields.String(required=True, validate=validate.Length(1, 36))
-    provider_id = fields.String(required=True, validate=validate.Length(1, 36))
-    course_id = fields.String(required=True, validate=validate.Length(1, 36))
-    module_code = fields.String(required=True, validate=validate.Length(1, 4))
-    title_id = fields.String(required=True, validate=validate.Length(1, 200))
-    title_en = fields.String(required=True, validate=validate.Length(1, 200))
+    No bounds beyond catalog's own schema: a tolerant reader accepts whatever the
+    producer may send (the contract test compares the two).
+    """
+
+    session_id = fields.String(required=True)
+    provider_id = fields.String(required=True)
+    course_id = fields.String(required=True)
+    module_code = fields.String(required=True)
+    title_id = fields.String(required=True)
+    title_en = fields.String(required=True)
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     enrolment_deadline = fields.Date(required=True)
-    city = fields.String(required=True, validate=validate.Length(1, 100))
-    province_code = fields.String(required=True, validate=validate.Length(1, 2))
-    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    price_per_participant = fields.Integer(required=True, strict=True, allow_none=True,
-                                           validate=validate.Range(min=0))
-    max_participants_per_enterprise = fields.Integer(required=True, strict=True,
-                                                     validate=validate.Range(min=1))
+    city = fields.String(required=True)
+    province_code = fields.String(required=True)
+    capacity = fields.Integer(required=True, strict=True)
+    price_per_participant = fields.Integer(required=True, strict=True, allow_none=True)
+    max_participants_per_enterprise = fields.Integer(required=True, strict=True)
     trainers = fields.List(fields.Nested(TrainerRef), required=True)
     ilo_supervised = fields.Boolean(required=True)
     estimated_delivery_cost = fields.Integer(required=True, strict=True)
     status = fields.String(required=True)
     reason = fields.String(load_default=None, allow_none=True)
     changed_by = fields.String(required=True)
-    classroom_days = fields.Integer(strict=True, load_default=2,
-                                    validate=validate.Range(min=1))
-    consultancy_visits = fields.Integer(strict=True, load_default=0,
-                                        validate=validate.Range(min=0))
+    classroom_days = fields.Integer(strict=True, load_default=2)
+    consultancy_visits = fields.Integer(strict=True, load_default=0)
 
 
 # Steps after the read model took a session event: fn(session, offered, event).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from shared.db import RING_ON_COMMIT
@@ -40,18 +40,18 @@ def publish(
     payload = event_type.validate(data)
     event = EventEnvelope.new(event_type.source, event_type.type, str(subject), payload,
                               providerid=providerid)
-    session.execute(
-        insert(outbox).values(
-            event_id=event.id,
-            type=event.type,
-            topic=event_type.topic,
-            key=str(key or subject),
-            payload=event.to_bytes(),
-        )
+    row = insert(outbox).values(
+        event_id=event.id,
+        type=event.type,
+        topic=event_type.topic,
+        key=str(key or subject),
+        payload=event.to_bytes(),
     )
-    session.info[RING_ON_COMMIT] = True
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+        # The NOTIFY rides on the INSERT (one round trip instead of two).
+        row = row.returning(func.pg_notify(NOTIFY_CHANNEL, ""))
+    session.execute(row)
+    session.info[RING_ON_COMMIT] = True
     return event
 
 

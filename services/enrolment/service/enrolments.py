@@ -3,17 +3,17 @@
 The seats are taken by the kernel's one conditional UPDATE (:mod:`.holds`,
 :mod:`.seats`), never by reading the free seats first; what is checked here
 before is who acts, the team rules, the enrolment window and the one open
-enrolment per SME and session (serialised per SME and session, and backed by a
-partial unique index).
+enrolment (or waiting entry) per SME and session, backed by partial unique indexes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import BindParameter, Select, String, bindparam, cast, select, true
 from sqlalchemy.orm import Session
 
 from services.enrolment import access, lifecycle, rules
@@ -27,10 +27,10 @@ from shared import clock
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shared.locks import serialise_on
 from shared.persistence import unique_violation
 
 _ENROLLED = {"session_id": ["your SME already has an open enrolment in this session"]}
+_WAITING = {"session_id": ["your SME is on this session's waitlist: withdraw that entry first"]}
 
 
 class SessionFull(Conflict):
@@ -70,18 +70,12 @@ def enrol_team(db: Database, principal: Principal, policy: EnrolmentPolicy, sess
     participants = data["participants"]
     mix = TeamMix.of(participants)
     with db.transaction() as session:
-        serialise_on(session, f"enrol:{sme_id}:{session_id}")
-        offered = session.get(OfferedSession, session_id)
-        if offered is None:
-            raise NotFound("no such session")
-        sme = session.get(Sme, sme_id)
-        if sme is None:
-            raise NotFound("no such SME: register it first")
+        offered, sme, enrolled, waiting = _load(session, session_id, sme_id)
         team = rules.team_errors(mix, policy, offered.max_participants_per_enterprise)
         if team:
             raise ValidationFailed("the team does not meet the enrolment rules", errors=team)
         _ensure_open(offered)
-        _ensure_not_enrolled(session, sme_id, session_id)
+        _ensure_not_enrolled(enrolled, waiting)
         enrolment = _hold(session, offered, sme, participants, principal, policy)
         if enrolment is None and data["join_waitlist_if_full"]:
             # Queue under the session's row lock, after one more try: a release
@@ -98,8 +92,26 @@ def enrol_team(db: Database, principal: Principal, policy: EnrolmentPolicy, sess
                               errors={"participants": ["the team does not fit in the seats "
                                                        "left"]},
                               seats_free=offered.seats_free, seats_requested=mix.size)
-        entry = waitlist.join(session, offered, sme, participants, actor=principal.subject)
+        with unique_violation("your SME is on this session's waitlist", _WAITING):
+            entry = waitlist.join(session, offered, sme, participants, actor=principal.subject)
         return Enrolled(waitlist_entry=waitlist_entries.queued(session, entry))
+
+
+def _load(session: Session, session_id: str, sme_id: str
+          ) -> tuple[OfferedSession, Sme, bool, bool]:
+    """The session and the SME, and whether the SME already enrolled or waits there.
+
+    One statement (the hold is the hot path). Two requests of one SME racing past
+    these checks are stopped by the partial unique indexes: one open enrolment and
+    one waiting entry per SME and session (a 409 from :func:`unique_violation`).
+    """
+    row = session.execute(_load_statement(),
+                          {"session_id": session_id, "sme_id": sme_id}).one_or_none()
+    if row is None:
+        if session.get(OfferedSession, session_id) is None:
+            raise NotFound("no such session")
+        raise NotFound("no such SME: register it first")
+    return row[0], row[1], bool(row[2]), bool(row[3])
 
 
 def _hold(session: Session, offered: OfferedSession, sme: Sme, participants: list[dict],
@@ -123,17 +135,28 @@ def _ensure_open(offered: OfferedSession) -> None:
         raise Conflict("enrolment in this session is closed", errors=closed)
 
 
-def _ensure_not_enrolled(session: Session, sme_id: str, session_id: str) -> None:
-    if session.scalar(select(Enrolment.id).where(
-            Enrolment.sme_id == sme_id, Enrolment.session_id == session_id,
-            Enrolment.status.in_(lifecycle.OPEN_ENROLMENT_STATES))) is not None:
+@functools.cache
+def _load_statement() -> Select:
+    """Built once per process; each hold only binds its ids."""
+    session_id: BindParameter[str] = bindparam("session_id")
+    sme_id: BindParameter[str] = bindparam("sme_id")
+    enrolled = select(Enrolment.id).where(
+        Enrolment.sme_id == sme_id, Enrolment.session_id == session_id,
+        Enrolment.status.in_(lifecycle.OPEN_ENROLMENT_STATES)).exists()
+    waiting = select(WaitlistEntry.id).where(
+        WaitlistEntry.sme_id == sme_id, WaitlistEntry.session_id == session_id,
+        WaitlistEntry.status == "waiting").exists()
+    return (select(OfferedSession, Sme, enrolled, waiting)
+            .join(Sme, true())  # two primary-key rows side by side
+            .where(OfferedSession.id == session_id, Sme.id == sme_id))
+
+
+def _ensure_not_enrolled(enrolled: bool, waiting: bool) -> None:
+    if enrolled:
         raise Conflict("your SME already has an open enrolment in this session",
                        errors=_ENROLLED)
-    if session.scalar(select(WaitlistEntry.id).where(
-            WaitlistEntry.sme_id == sme_id, WaitlistEntry.session_id == session_id,
-            WaitlistEntry.status == "waiting")) is not None:
-        raise Conflict("your SME is on this session's waitlist",
-                       errors={"session_id": ["withdraw the waitlist entry first"]})
+    if waiting:
+        raise Conflict("your SME is on this session's waitlist", errors=_WAITING)
 
 
 def get_enrolment(db: Database, principal: Principal, policy: EnrolmentPolicy,

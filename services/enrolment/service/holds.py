@@ -45,12 +45,13 @@ def open_enrolment(session: Session, offered: OfferedSession, sme: Sme,
         participants=[Participant(**{k: p.get(k) for k in PARTICIPANT_FIELDS})
                       for p in participants])
     session.add(enrolment)
-    session.flush()
-    _announce(session, events.ENROLMENT_HELD, enrolment, offered, sme, actor=actor)
+    # Queued before the flush: one flush writes the enrolment, its team and the email.
     notifications.queue(session, "hold_confirmation", sme.contact_email, {
         "sme": sme.legal_name, "session": offered.title_id, "participants": mix.size,
         "amount": enrolment.sme_share, "expires_at": expires_at.isoformat()},
         subject_id=enrolment.id)
+    session.flush()
+    _announce(session, events.ENROLMENT_HELD, enrolment, offered, sme, actor=actor)
     return enrolment
 
 

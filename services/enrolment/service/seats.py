@@ -9,9 +9,10 @@ serialised by ``BEGIN IMMEDIATE``. Never read the counters and then write them.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, Integer, Update, bindparam, update
 from sqlalchemy.orm import Session
 
 from services.enrolment.models import OfferedSession
@@ -21,12 +22,18 @@ S = OfferedSession
 
 def hold(session: Session, session_id: str, seats: int) -> bool:
     """Hold ``seats`` if the session is open and they fit; False when they do not."""
-    result = session.execute(
-        update(S).where(S.id == session_id, S.status == "published",
-                        S.seats_held + S.seats_confirmed + seats <= S.capacity)
-        .values(seats_held=S.seats_held + seats)
-        .execution_options(synchronize_session=False))
+    result = session.execute(_hold_statement(), {"session_id": session_id, "seats": seats})
     return cast("CursorResult[Any]", result).rowcount == 1
+
+
+@functools.cache
+def _hold_statement() -> Update:
+    # Built once per process (the hold is the hot path); each call binds its values.
+    seats = bindparam("seats", type_=Integer)
+    return (update(S).where(S.id == bindparam("session_id"), S.status == "published",
+                            S.seats_held + S.seats_confirmed + seats <= S.capacity)
+            .values(seats_held=S.seats_held + seats)
+            .execution_options(synchronize_session=False))
 
 
 def confirm(session: Session, session_id: str, seats: int) -> None:
