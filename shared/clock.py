@@ -52,6 +52,26 @@ def today() -> dt.date:
     return now().astimezone(WIB).date()
 
 
+class ReplayClock:
+    """History told again: starts at ``start`` and moves a millisecond each time it is read,
+    so what happens inside keeps its order (demo seeds replay past months this way)."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.current = start
+
+    def now(self) -> dt.datetime:
+        """The replayed moment, one millisecond later than the last reading."""
+        self.current += dt.timedelta(milliseconds=1)
+        return self.current
+
+
+@contextmanager
+def replaying(day: dt.date, hour: int = 9) -> Iterator[Clock]:
+    """Inside the block it is ``day`` in Jakarta, from ``hour`` o'clock (a :class:`ReplayClock`)."""
+    with use(ReplayClock(dt.datetime.combine(day, dt.time(hour), WIB))) as clock:
+        yield clock
+
+
 @contextmanager
 def use(clock: Clock) -> Iterator[Clock]:
     """Make ``clock`` the process's clock inside the block (tests, replays)."""

@@ -1,6 +1,9 @@
 """Demo data: eight real SCORE Indonesia providers, courses for all five modules and
 about forty sessions in the coming months – created through the use cases, so
-every row is valid and every change is announced through the outbox.
+every row is valid and every change is announced through the outbox. A few
+sessions were delivered already (three completed, one in progress): their
+publication, start and completion are replayed on the days they happened
+(``clock.replaying``), so enrolment's demo has classrooms, attendance and visits.
 
 Contact details are placeholders (``.example`` domains, 555 numbers); NPWPs are
 synthetic but well-formed. Each provider is registered by the user identity's
@@ -8,6 +11,11 @@ seed provides as its staff (``provider_staff``: slug → user id; default
 ``demo-<slug>``): identity grants that user staff membership when it consumes
 ``provider.registered`` (an unknown user makes identity dead-letter the event).
 Approvals: ``demo-admin``.
+
+The seed provides every session past its draft as its latest event carried it
+(``sessions``: JSON payloads, oldest start first) and each provider's staff
+(``provider_staff``: provider id → user id): enrolment's seed builds its
+sessions read model from them before any consumer runs.
 """
 
 from __future__ import annotations
@@ -15,11 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import func, select
 
-from services.catalog import service
-from services.catalog.models import Provider
+from services.catalog import events, service
+from services.catalog.models import Provider, TrainingSession
 from shared import clock
 from shared.auth import Principal
 from shared.db import Database
@@ -50,12 +59,33 @@ TOPICS = {
     "M5": ("Keselamatan dan Kesehatan Kerja", "Safety and Health at Work"),
 }
 SESSIONS_PER_COURSE = (1, 3)
+# Sessions delivered before today: provider slug, module, province, days since the
+# first classroom day (a two-day session that began yesterday is still in progress).
+DELIVERED = [("kdp", "M1", "34", 52), ("bedo", "M1", "31", 45), ("smi", "M1", "35", 38),
+             ("bedo", "M2", "32", 1)]
+PUBLISHED_AHEAD_DAYS = 35
+SESSION_EVENTS = {"published": events.SESSION_PUBLISHED, "in_progress": events.SESSION_STARTED,
+                  "completed": events.SESSION_COMPLETED, "cancelled": events.SESSION_CANCELLED}
 
 
 def seed_demo(db: Database, context: SeedContext) -> SeedResult:
-    """Create the demo catalog unless providers exist (counts in ``created``)."""
+    """Create the demo catalog unless providers exist (counts in ``created``); provides its
+    sessions and providers' staff to the seeds that depend on catalog."""
     registrants = context.provided("identity").get("provider_staff", {})
-    return SeedResult(created=seed_catalog(db, registrants))
+    created = seed_catalog(db, registrants)
+    return SeedResult(created=created, provides=provided(db))
+
+
+def provided(db: Database) -> dict[str, Any]:
+    """Sessions past their draft as their latest event told them, and providers' staff."""
+    with db.reading() as session:
+        sessions = session.scalars(select(TrainingSession)
+                                   .where(TrainingSession.status != "draft")
+                                   .order_by(TrainingSession.start_date, TrainingSession.id))
+        staff = dict(session.execute(select(Provider.id, Provider.registered_by)).all())
+        payloads = [SESSION_EVENTS[ts.status].validate(
+            events.session_payload(ts, staff[ts.provider_id])) for ts in sessions]
+    return {"sessions": payloads, "provider_staff": staff}
 
 
 def seed_catalog(db: Database, registrants: Mapping[str, str]) -> dict[str, int]:
@@ -66,10 +96,11 @@ def seed_catalog(db: Database, registrants: Mapping[str, str]) -> dict[str, int]
     """
     with db.reading() as session:
         if session.scalar(select(func.count()).select_from(Provider)):
-            return {"providers": 0, "courses": 0, "sessions": 0}
+            return {"providers": 0, "courses": 0, "sessions": 0, "delivered sessions": 0}
     rng = random.Random(2026)
     admin = Principal("demo-admin", "platform_admin")
-    created = {"providers": 0, "courses": 0, "sessions": 0}
+    created = {"providers": 0, "courses": 0, "sessions": 0, "delivered sessions": 0}
+    courses: dict[tuple[str, str], tuple[Principal, Any]] = {}
     for number, (slug, name, provinces, city, modules) in enumerate(PROVIDERS, start=1):
         user = registrants.get(slug) or f"demo-{slug}"
         provider = _provider(db, admin, user, number, slug, name, provinces, city)
@@ -77,11 +108,30 @@ def seed_catalog(db: Database, registrants: Mapping[str, str]) -> dict[str, int]
         created["providers"] += 1
         for code in modules:
             course = _course(db, staff, provider.id, code, rng)
+            courses[slug, code] = staff, course
             created["courses"] += 1
             for _ in range(rng.randint(*SESSIONS_PER_COURSE)):
                 _session(db, staff, provider.id, course, rng.choice(provinces), slug, rng)
                 created["sessions"] += 1
+    past = random.Random(8)
+    for slug, code, province, days_ago in DELIVERED:
+        staff, course = courses[slug, code]
+        _delivered(db, staff, course, province, slug, days_ago, past)
+        created["delivered sessions"] += 1
     return created
+
+
+def _delivered(db, staff, course, province, slug, days_ago, rng) -> None:
+    """A session published, started (and completed) on the days that happened."""
+    start = clock.today() - dt.timedelta(days=days_ago)
+    end = start + dt.timedelta(days=course.classroom_days - 1)
+    with clock.replaying(start - dt.timedelta(days=PUBLISHED_AHEAD_DAYS)):
+        ts_id = _session(db, staff, course.provider_id, course, province, slug, rng, start)
+    with clock.replaying(start, hour=8):
+        service.start_session(db, staff, ts_id)
+    if end < clock.today():
+        with clock.replaying(end, hour=17):
+            service.complete_session(db, staff, ts_id)
 
 
 def _provider(db, admin, user, number, slug, name, provinces, city) -> Provider:
@@ -113,8 +163,9 @@ def _course(db, staff, provider_id, code, rng):
     return service.publish_course(db, staff, course.id)
 
 
-def _session(db, staff, provider_id, course, province, slug, rng) -> None:
-    start = clock.today() + dt.timedelta(days=rng.randint(10, 180))
+def _session(db, staff, provider_id, course, province, slug, rng,
+             start: dt.date | None = None) -> str:
+    start = start or clock.today() + dt.timedelta(days=rng.randint(10, 180))
     ts = service.create_session(db, staff, provider_id, {
         "course_id": course.id, "start_date": start,
         "end_date": start + dt.timedelta(days=course.classroom_days - 1),
@@ -127,3 +178,4 @@ def _session(db, staff, provider_id, course, province, slug, rng) -> None:
         "estimated_delivery_cost": rng.choice([35_000_000, 45_000_000, 60_000_000]),
     })
     service.publish_session(db, staff, ts.id)
+    return ts.id

@@ -14,7 +14,15 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.enrolment import lifecycle
-from services.enrolment.models import Enrolment, OfferedSession, Payment, Sme, WaitlistEntry
+from services.enrolment.models import (
+    Enrolment,
+    KpiReport,
+    OfferedSession,
+    Payment,
+    Sme,
+    Visit,
+    WaitlistEntry,
+)
 from shared.events import EventCatalog, EventType
 
 _ID = validate.Length(1, 36)
@@ -232,6 +240,52 @@ def payment_payload(payment: Payment, enrolment: Enrolment, actor: str,
         "gateway": payment.gateway, "amount": payment.amount, "currency": payment.currency,
         "status": payment.status, "refund_amount": payment.refund_amount, "reason": reason,
         "changed_by": actor,
+    }
+
+
+def completed_payload(enrolment: Enrolment, offered: OfferedSession, sme: Sme,
+                      outcomes: list[dict], actor: str) -> dict:
+    """Payload of ``enrolment.completed``: the enrolment and each participant's outcome."""
+    return {**enrolment_payload(enrolment, offered, sme, actor),
+            "classroom_days": offered.classroom_days, "outcomes": outcomes}
+
+
+def attendance_payload(enrolment: Enrolment, day: int, present: list[str], absent: list[str],
+                       actor: str) -> dict:
+    """Payload of ``attendance.recorded``: one classroom day of one team."""
+    return {
+        "enrolment_id": enrolment.id, "session_id": enrolment.session_id,
+        "sme_id": enrolment.sme_id, "provider_id": enrolment.provider_id, "day": day,
+        "present": present, "absent": absent, "recorded_by": actor,
+    }
+
+
+def visit_payload(visit: Visit, module_code: str, recorded: int, required: int,
+                  actor: str) -> dict:
+    """Payload of ``visit.recorded``, with the enterprise's progress in visits."""
+    assert visit.visited_on is not None and visit.duration_minutes is not None
+    return {
+        "visit_id": visit.id, "enrolment_id": visit.enrolment_id,
+        "session_id": visit.session_id, "sme_id": visit.sme_id,
+        "provider_id": visit.provider_id, "module_code": module_code,
+        "trainer_id": visit.trainer_id, "visited_on": visit.visited_on,
+        "duration_minutes": visit.duration_minutes, "topics": list(visit.topics),
+        "members_present": len(visit.members_present),
+        "actions_agreed": list(visit.actions_agreed), "visits_recorded": recorded,
+        "visits_required": required, "recorded_by": actor,
+    }
+
+
+def kpi_payload(report: KpiReport, sme: Sme) -> dict:
+    """Payload of ``kpi.reported`` (with the SME's profile for the ILO's indicators)."""
+    return {
+        "report_id": report.id, "sme_id": report.sme_id, "kpi_code": report.kpi_code,
+        "kind": report.kind, "period_start": report.period_start,
+        "period_end": report.period_end, "method": report.method, "value": report.value,
+        "version": report.version, "supersedes_id": report.supersedes_id,
+        "sme_province_code": sme.province_code, "sme_kbli_code": sme.kbli_code,
+        "sme_kbli_version": sme.kbli_version, "sme_size_class": sme.size_class,
+        "reported_by": report.reported_by,
     }
 
 

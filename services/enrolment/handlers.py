@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.enrolment.config import current_policy
 from services.enrolment.models import OfferedSession
-from services.enrolment.service import sessions
+from services.enrolment.service import completion, sessions
 from shared.events import Handler, Handlers
 
 SESSION_EVENTS = ("published", "updated", "cancelled", "started", "completed")
@@ -69,8 +69,8 @@ class CatalogSession(Schema):
 FollowUp = Callable[[Session, OfferedSession, object], None]
 FOLLOW_UPS: dict[str, tuple[FollowUp, ...]] = {
     "published": (), "updated": (), "cancelled": (), "started": (),
-    # The delivery side adds the completion rule here (attendance → completed).
-    "completed": (),
+    # Attendance closes: confirmed enrolments complete by the completion rule.
+    "completed": (completion.on_session_completed,),
 }
 
 

@@ -7,6 +7,7 @@ from shared.jobs import Job
 
 def jobs() -> tuple[Job, ...]:
     """Every background job of the service."""
+    from services.enrolment.mail import mailer
     from services.enrolment.service import expiry
 
-    return (expiry.REAPER_JOB,)
+    return (expiry.REAPER_JOB, mailer.MAILER)

@@ -159,6 +159,32 @@ def participant_completed(days_present: int, classroom_days: int, min_percent: i
     return days_present >= attendance_required(classroom_days, min_percent)
 
 
+# ---------------------------------------------------------------- delivery
+
+
+def attendance_day_errors(day: int, classroom_days: int, start_date: dt.date,
+                          today: dt.date) -> Errors:
+    """Attendance is kept for classroom days 1..``classroom_days``, once the session began."""
+    if not 1 <= day <= classroom_days:
+        return {"day": [f"the session has classroom days 1 to {classroom_days}"]}
+    if today < start_date:
+        return {"day": [f"the session starts on {start_date.isoformat()}; attendance is "
+                        "recorded from then"]}
+    return {}
+
+
+def visit_date_errors(field: str, on: dt.date, session_start: dt.date, today: dt.date, *,
+                      done: bool) -> Errors:
+    """A visit follows the session's start; a planned one lies ahead, a recorded one behind."""
+    if on < session_start:
+        return {field: [f"visits follow the session's start ({session_start.isoformat()})"]}
+    if done and on > today:
+        return {field: ["a visit is recorded once it has taken place"]}
+    if not done and on < today:
+        return {field: ["a visit is scheduled for today or later"]}
+    return {}
+
+
 # ---------------------------------------------------------------- KPIs
 
 

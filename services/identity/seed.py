@@ -4,8 +4,10 @@ One password for all of them (``DEMO_PASSWORD``) – development only: the
 launcher never seeds a production database. Provider staff get their
 membership the event-driven way: catalog's demo providers are registered by
 these users, and identity's consumer of ``provider.registered`` grants it.
-The seed provides ``provider_staff`` (provider slug → user id) to the seeds of
-services that depend on identity (catalog registers its providers with them).
+The seed provides ``provider_staff`` (provider slug → user id) and ``sme_users``
+(email → user id) to the seeds of services that depend on identity: catalog
+registers its providers with the former, enrolment its SMEs with the latter
+(identity then grants each registrant ``sme_user`` of its SME, by event).
 """
 
 from __future__ import annotations
@@ -29,9 +31,20 @@ MEMBERS = [
     ("admin@score.example", "Platform Admin", ("ilo", "platform", "platform_admin")),
     ("auditor@ilo.example", "ILO Jakarta Auditor", ("ilo", "ilo-jakarta", "ilo_auditor")),
 ]
+# The owners of enrolment's demo SMEs (owner@sme.example's is CV Tenun Nusantara).
+SME_OWNERS = [
+    ("owner@sme.example", "SME Owner"),
+    ("ratna@batik-sekar.example", "Ratna Wulandari"),
+    ("agus@mebel-jepara.example", "Agus Santoso"),
+    ("dewi@garmen-surya.example", "Dewi Lestari"),
+    ("made@perak-celuk.example", "I Made Sudarsana"),
+    ("siti@snack-makmur.example", "Siti Rahmawati"),
+    ("budi@presisi-batam.example", "Budi Hartono"),
+    ("rina@kopi-sidikalang.example", "Rina Simanjuntak"),
+]
 # email, name, intended role (signed up, no organisation yet)
 SIGN_UPS = [
-    ("owner@sme.example", "SME Owner", "sme_user"),
+    *[(email, name, "sme_user") for email, name in SME_OWNERS],
     ("sponsor@kemnaker.example", "Kemnaker Sponsor Desk", "sponsor_staff"),
     ("trainer@score.example", "Trainer Candidate", "trainer"),
     *[(f"staff@{slug}.example", f"{slug.upper()} staff", "provider_staff")
@@ -69,7 +82,7 @@ def _exists(db: Database, email: str) -> bool:
 
 
 def seed_demo(db: Database, context: SeedContext) -> SeedResult:
-    """Create the demo accounts (idempotent); provides provider slug → staff user id."""
+    """Create the demo accounts (idempotent); provides their staff and SME owners' ids."""
     identity = build_identity(context.settings)
     identity = dataclasses.replace(identity, passwords=_HashedOnce(identity.passwords))
     created = 0
@@ -85,4 +98,7 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
     with db.reading() as session:
         staff = {slug: session.scalar(select(User.id).where(User.email == f"staff@{slug}.example"))
                  for slug in PROVIDER_SLUGS}
-    return SeedResult(created={"accounts": created}, provides={"provider_staff": staff})
+        owners = {email: session.scalar(select(User.id).where(User.email == email))
+                  for email, _ in SME_OWNERS}
+    return SeedResult(created={"accounts": created},
+                      provides={"provider_staff": staff, "sme_users": owners})

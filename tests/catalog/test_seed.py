@@ -1,11 +1,13 @@
-"""Demo seed data: real provider names, all five modules, ~40 upcoming sessions."""
+"""Demo seed data: real provider names, all five modules, ~40 upcoming sessions and a few
+delivered ones; what the seed provides to enrolment's."""
 
 import pytest
 from sqlalchemy import func, select
 
-from services.catalog import rules
+from services.catalog import events, rules
 from services.catalog.models import Course, Provider, TrainingSession
-from services.catalog.seed import seed_demo
+from services.catalog.seed import PROVIDERS, seed_demo
+from shared import clock
 from shared.seeding import SeedContext, SeedResult
 from tests.catalog.conftest import count_rows, outbox_types
 
@@ -40,7 +42,8 @@ def test_the_demo_seed_fills_a_searchable_catalog_once_registered_by_identitys_s
     assert 30 <= published == created["sessions"] <= 50
     r = client.get("/sessions", query_string={"limit": 100})
     assert len(r.json["items"]) == published
-    assert len(set(outbox_types(db))) == 4  # registered, approved, course & session published
+    # registered, approved, course and session published; delivered: started, completed
+    assert len(set(outbox_types(db))) == 6
     counts = (count_rows(db, Provider), count_rows(db, Course), count_rows(db, TrainingSession))
     assert seed_demo(db, context).summary() == "nothing new"
     assert (count_rows(db, Provider), count_rows(db, Course),
@@ -50,7 +53,36 @@ def test_the_demo_seed_fills_a_searchable_catalog_once_registered_by_identitys_s
 def test_the_demo_seed_does_nothing_once_providers_exist(db, build, context):
     build.provider()
     events = outbox_types(db)
-    assert seed_demo(db, context).created == {"providers": 0, "courses": 0, "sessions": 0}
+    assert seed_demo(db, context).created == {"providers": 0, "courses": 0, "sessions": 0,
+                                              "delivered sessions": 0}
     assert count_rows(db, Provider) == 1
     assert outbox_types(db) == events
 
+
+
+def test_delivered_sessions_were_published_and_run_on_the_days_they_happened(db, context):
+    assert seed_demo(db, context).created["delivered sessions"] == 4
+    today = clock.today()
+    with db.reading() as session:
+        delivered = session.scalars(select(TrainingSession).where(
+            TrainingSession.status.in_(("in_progress", "completed")))).all()
+        assert sorted(ts.status for ts in delivered) == [
+            "completed", "completed", "completed", "in_progress"]
+        for ts in delivered:
+            assert ts.start_date < today and ts.published_at.date() < ts.start_date
+            assert (ts.status == "completed") == (ts.end_date < today)
+
+
+def test_the_seed_provides_every_offered_session_as_its_last_event_and_providers_staff(
+        db, context):
+    first = seed_demo(db, context).provides
+    again = seed_demo(db, context).provides
+    assert first == again
+    sessions = first["sessions"]
+    assert len(sessions) == count_rows(db, TrainingSession)
+    assert {s["status"] for s in sessions} == {"published", "in_progress", "completed"}
+    assert [s["start_date"] for s in sessions] == sorted(s["start_date"] for s in sessions)
+    published = next(s for s in sessions if s["status"] == "published")
+    assert events.SESSION_PUBLISHED.validate(published) == published
+    assert set(first["provider_staff"].values()) == {"user-7"} | {
+        f"demo-{slug}" for slug, *_ in PROVIDERS if slug != "bedo"}

@@ -62,6 +62,11 @@ REFUSALS = {
     "get_enrolments": ("400", "a cursor is opaque"),
     "get_session_enrolments": ("400", "a cursor is opaque"),
     "post_stripe_webhook": ("400", "only a body Stripe signed (Stripe-Signature) is accepted"),
+    "post_enrolment_visits": ("422", "lengths count after trimming"),
+    "patch_visit_item": ("422", "lengths count after trimming"),
+    "post_record_visit": ("422", "lengths count after trimming"),
+    "post_cancel_visit": ("422", "lengths count after trimming"),
+    "post_sme_kpis": ("422", "lengths count after trimming"),
 }
 # The organisation a principal of each role acts for.
 ORGS = {"provider_staff": ("provider-1", "provider"), "sme_user": ("sme-1", "sme"),

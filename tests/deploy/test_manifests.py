@@ -417,6 +417,11 @@ def _check_production_settings(service: str, role: str, environ: dict[str, str],
 
         identity = build_identity(settings)  # parses the signing key, checks production
         assert identity.keys.current is not None
+    if service == "enrolment" and environ.get("JOB") == "mailer":
+        from services.enrolment.mail.settings import load_mail_settings
+
+        mail = load_mail_settings(settings)  # an SMTP host and From address, TLS for a password
+        assert mail.backend == "smtp", where
 
 
 def test_kubernetes_containers_start_with_valid_production_settings(rendered_overlays):
@@ -442,7 +447,8 @@ def test_kubernetes_containers_start_with_valid_production_settings(rendered_ove
 def test_compose_containers_start_with_valid_production_settings():
     # What a filled-in .env gives: the PEM on one line with \n escapes, as documented.
     pem = SigningKey.generate().to_pem().strip().replace("\n", "\\n")
-    fill = {"SCORE_IDENTITY_SIGNING_KEY": pem}
+    fill = {"SCORE_IDENTITY_SIGNING_KEY": pem,
+            "ENROLMENT_MAIL_FROM": "SCORE Marketplace <no-reply@score.example.org>"}
 
     def interpolate(value: str) -> str:
         def one(match: re.Match) -> str:

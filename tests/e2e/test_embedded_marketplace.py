@@ -29,9 +29,10 @@ PASSWORD = "score-demo-2026"
 @pytest.fixture(scope="module")
 def marketplace(tmp_path_factory):
     data = tmp_path_factory.mktemp("embedded")
-    identity_port, catalog_port = free_ports(2)
+    identity_port, catalog_port, enrolment_port = free_ports(3)
     env = dict(os.environ, SCORE_DATA_DIR=str(data), SCORE_IDENTITY_PORT=str(identity_port),
-               SCORE_CATALOG_PORT=str(catalog_port), SCORE_LOG_LEVEL="WARNING")
+               SCORE_CATALOG_PORT=str(catalog_port), SCORE_ENROLMENT_PORT=str(enrolment_port),
+               SCORE_LOG_LEVEL="WARNING")
     for name in [k for k in env if k.endswith("_DATABASE_URL") or k in ("SCORE_BUS",)]:
         env.pop(name)
     log = (data / "run.log").open("w")
@@ -41,7 +42,9 @@ def marketplace(tmp_path_factory):
         wait_for(lambda: "is running" in (data / "run.log").read_text(), 120,
                  lambda: (data / "run.log").read_text()[-3000:])
         yield {"identity": f"http://127.0.0.1:{identity_port}",
-               "catalog": f"http://127.0.0.1:{catalog_port}", "process": process}
+               "catalog": f"http://127.0.0.1:{catalog_port}",
+               "enrolment": f"http://127.0.0.1:{enrolment_port}", "data": data,
+               "process": process}
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -106,6 +109,35 @@ def test_provider_staff_get_their_membership_through_events_and_manage_their_pro
     status, _ = call(f"{marketplace['catalog']}/providers/{claims['org']}/sessions"
                      "?status=draft", token=token)
     assert status == 200
+
+
+def test_the_demo_sme_owner_gets_its_sme_through_events_and_reads_its_training(marketplace):
+    claims: dict = {}
+
+    def has_org() -> bool:
+        claims.update(login(marketplace, "owner@sme.example")[1])
+        return bool(claims.get("org"))
+
+    wait_for(has_org, 60, lambda: f"claims: {claims}")
+    token, _ = login(marketplace, "owner@sme.example")
+    sme_id = claims["org"]
+    status, sme = call(f"{marketplace['enrolment']}/smes/{sme_id}", token=token)
+    assert status == 200 and sme["legal_name"] == "CV Tenun Nusantara"
+    status, page = call(f"{marketplace['enrolment']}/enrolments", token=token)
+    assert status == 200 and {"completed", "confirmed"} <= {e["status"] for e in page["items"]}
+    completed = next(e for e in page["items"] if e["status"] == "completed")
+    status, sheet = call(f"{marketplace['enrolment']}/enrolments/{completed['id']}/attendance",
+                         token=token)
+    assert status == 200 and all(p["completed"] is not None for p in sheet["participants"])
+    status, report = call(f"{marketplace['enrolment']}/smes/{sme_id}/kpis/report", token=token)
+    assert status == 200
+    assert next(k for k in report["kpis"] if k["kpi"] == "productivity")["improved"] is True
+
+
+def test_the_mailer_writes_the_demos_emails_as_files(marketplace):
+    mail = marketplace["data"] / "mail"
+    wait_for(lambda: len(list(mail.glob("*.eml"))) >= 10, 60,
+             lambda: f"{len(list(mail.glob('*.eml')))} emails in {mail}")
 
 
 def test_the_ilo_auditor_reads_everything_and_writes_nothing(marketplace):

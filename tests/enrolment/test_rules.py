@@ -133,3 +133,23 @@ def test_kpi_periods_are_ordered_past_and_baselines_precede_training(start, end,
                                                                      field):
     errors = rules.kpi_period_errors(start, end, kind, first, today=D(2026, 11, 29))
     assert list(errors) == ([field] if field else [])
+
+
+@pytest.mark.parametrize(("day", "days", "today", "ok"), [
+    (1, 2, D(2026, 3, 2), True), (2, 2, D(2026, 3, 2), True), (3, 2, D(2026, 3, 9), False),
+    (0, 2, D(2026, 3, 9), False), (1, 2, D(2026, 3, 1), False),
+])
+def test_attendance_is_kept_for_the_classroom_days_once_the_session_began(day, days, today,
+                                                                          ok):
+    errors = rules.attendance_day_errors(day, days, D(2026, 3, 2), today)
+    assert (errors == {}) is ok and (ok or list(errors) == ["day"])
+
+
+@pytest.mark.parametrize(("on", "done", "ok"), [
+    (D(2026, 3, 20), False, True), (D(2026, 3, 10), False, False),
+    (D(2026, 3, 1), False, False), (D(2026, 3, 10), True, True),
+    (D(2026, 3, 20), True, False), (D(2026, 3, 1), True, False),
+])
+def test_a_visit_follows_the_start_planned_ahead_recorded_behind(on, done, ok):
+    errors = rules.visit_date_errors("on", on, D(2026, 3, 2), D(2026, 3, 15), done=done)
+    assert (errors == {}) is ok and (ok or list(errors) == ["on"])

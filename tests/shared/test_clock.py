@@ -30,3 +30,11 @@ def test_a_clock_in_another_zone_still_gives_utc():
     with clock.use(FakeClock(jakarta_noon)):
         assert clock.now() == dt.datetime(2026, 6, 1, 5, 0, tzinfo=dt.UTC)
         assert clock.now().utcoffset() == dt.timedelta(0)
+
+
+def test_a_replayed_day_is_today_inside_the_block_and_its_moments_keep_their_order():
+    with clock.replaying(dt.date(2026, 3, 2)):
+        first, second = clock.now(), clock.now()
+        assert clock.today() == dt.date(2026, 3, 2) and first < second
+        assert first.astimezone(clock.WIB).hour == 9
+    assert clock.today() != dt.date(2026, 3, 2)

@@ -11,16 +11,19 @@ from services.enrolment.config import EnrolmentPolicy
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the enrolment API."""
     from services.enrolment.api import (
+        attendance,
         checkout_pages,
         enrolments,
+        kpis,
         payments,
         sessions,
         smes,
+        visits,
         waitlist,
     )
 
     return [smes.blp, sessions.blp, enrolments.blp, waitlist.blp, payments.blp,
-            payments.webhook_blp, checkout_pages.blp]
+            payments.webhook_blp, checkout_pages.blp, attendance.blp, visits.blp, kpis.blp]
 
 
 def current_policy() -> EnrolmentPolicy:

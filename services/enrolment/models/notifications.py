@@ -28,5 +28,7 @@ class Notification(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # After a failed attempt the mailer waits (backing off) until then.
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
