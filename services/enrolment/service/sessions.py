@@ -60,8 +60,9 @@ def apply_session(session: Session, data: dict[str, Any], *, actor: str,
     Returns the row, or None when the event is older than what we hold (ignored).
     """
     session_id = data["session_id"]
-    if data["status"] == "cancelled":
-        # Enrolment rows first (the lock order), before the session row.
+    if data["status"] in ("cancelled", "completed"):
+        # Enrolment rows first (the lock order), before the session row: cancelling and
+        # completing both change them after the session row is locked below.
         _open_enrolments(session, session_id, lock=True)
     offered = session.get(OfferedSession, session_id, with_for_update=True,
                           populate_existing=True)
