@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -47,7 +48,17 @@ class Principal:
 
 
 class TokenVerifier:
-    """Verifies access tokens with keys from a JWKS URL or a static JWKS document."""
+    """Verifies access tokens with keys from a JWKS URL or a static JWKS document.
+
+    A token that verified is remembered until it expires (at most
+    :data:`VERIFIED_CACHE_SIZE` of them): a client sends the same short-lived token
+    with every request, and the signature check and claim parsing are a large share
+    of a small request's cost. Only the exact token string that passed every check is
+    remembered, so a cached answer is the answer a fresh check would give – tokens
+    are not revocable before they expire either way.
+    """
+
+    VERIFIED_CACHE_SIZE = 4096
 
     def __init__(self, issuer: str, audience: str, *, jwks_url: str | None = None,
                  jwks: dict | None = None, leeway_s: int = 5,
@@ -63,6 +74,7 @@ class TokenVerifier:
         self._client = jwt.PyJWKClient(
             jwks_url, cache_keys=True, lifespan=300, timeout=5,
             cooldown_duration=refetch_cooldown_s) if jwks_url and not jwks else None
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def _key_for(self, token: str):
         kid = jwt.get_unverified_header(token).get("kid")
@@ -77,6 +89,16 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         """The token's principal, or :class:`Unauthorized` for any defect."""
+        remembered = self._verified.get(token)
+        if remembered is not None and time.time() < remembered[1]:
+            return remembered[0]
+        principal, expires = self._check(token)
+        if len(self._verified) >= self.VERIFIED_CACHE_SIZE:
+            self._verified.clear()  # rare: a fresh start costs one check per live token
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _check(self, token: str) -> tuple[Principal, float]:
         try:
             key = self._key_for(token)
             claims = jwt.decode(
@@ -90,7 +112,10 @@ class TokenVerifier:
             raise Unauthorized(f"invalid access token: {exc}") from exc
         if claims.get("typ", "access") != "access" or claims["role"] not in ROLES:
             raise Unauthorized("not an access token")
-        return Principal(claims["sub"], claims["role"], claims.get("org"), claims.get("org_type"))
+        principal = Principal(claims["sub"], claims["role"], claims.get("org"),
+                              claims.get("org_type"))
+        # Remembered until the token expires, as decode() judged it (its leeway included).
+        return principal, float(claims["exp"]) + self.leeway_s
 
 
 def init_auth(app, verifier: TokenVerifier | None = None) -> None:

@@ -115,3 +115,30 @@ def test_a_flood_of_unknown_keys_refetches_the_jwks_at_most_once_per_cooldown(jw
         with pytest.raises(Unauthorized):
             verifier.verify(token(SigningKey.generate()))
     assert jwks_server.fetches == 1, "unknown kids within the cooldown must not refetch"
+
+
+def test_a_remembered_token_is_refused_once_it_expires():
+    import time
+
+    key = SigningKey.generate()
+    verifier = TokenVerifier(ISSUER, AUDIENCE, jwks=jwks(key), leeway_s=0)
+    claims = access_claims(issuer=ISSUER, audience=AUDIENCE, subject="u", role="sme_user",
+                           org="org-a", org_type="sme")
+    claims["exp"] = int(time.time()) + 1
+    short = key.sign(claims)
+    assert verifier.verify(short).subject == "u"
+    assert verifier.verify(short).subject == "u"  # answered from memory
+    time.sleep(2.1)
+    with pytest.raises(Unauthorized, match="expired"):
+        verifier.verify(short)
+
+
+def test_only_the_exact_verified_token_is_remembered():
+    key, stranger = SigningKey.generate(), SigningKey.generate()
+    verifier = TokenVerifier(ISSUER, AUDIENCE, jwks=jwks(key))
+    good = token(key)
+    verifier.verify(good)
+    forged = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
+    for bad in (forged, token(stranger), good + "x"):
+        with pytest.raises(Unauthorized):
+            verifier.verify(bad)
