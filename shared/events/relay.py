@@ -17,7 +17,8 @@ import logging
 import threading
 import time
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import BigInteger, all_, bindparam, exists, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
 
 from shared.db import Database
@@ -150,12 +151,17 @@ class Relay:
 
     def _unsent_query(self):
         # Built once: it runs on every round. Rows still being marked are left out.
+        postgres = self.db.dialect == "postgresql"
+        # PostgreSQL: the in-flight ids as one array parameter, so the statement's text
+        # never changes and is not re-rendered and re-parsed every round (see marking).
+        in_flight = (outbox.c.id != all_(bindparam("in_flight", type_=ARRAY(BigInteger)))
+                     if postgres else
+                     outbox.c.id.not_in(bindparam("in_flight", expanding=True)))
         query = (select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload,
                         outbox.c.event_id, outbox.c.type)
-                 .where(outbox.c.sent_at.is_(None),
-                        outbox.c.id.not_in(bindparam("in_flight", expanding=True)))
+                 .where(outbox.c.sent_at.is_(None), in_flight)
                  .order_by(outbox.c.id).limit(self.batch_size))
-        if self.db.dialect == "postgresql":
+        if postgres:
             # Not SKIP LOCKED: a relay that has just taken over waits for the last
             # round of the leader it replaces, so their batches never interleave.
             query = query.with_for_update()
