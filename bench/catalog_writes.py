@@ -3,9 +3,10 @@
 While searches run, a thread writes at steady rates through the catalog's own use
 cases and read model, in their own transactions, as the consumer and the API do:
 
-- seat events: an enrolment of one participant is confirmed in a session shown
-  on a search page (``seats.enrolment_confirmed``); once 50 are open the oldest is
-  cancelled instead (``seats.enrolment_cancelled``), so seats stay in a steady state;
+- seat events: an enrolment of one participant holds a seat in a session shown on
+  a search page (``seats.seats_held``, as enrolment's holds arrive); once 50 are
+  open the oldest is released instead (``seats.seats_released``), so seats stay in
+  a steady state;
 - session edits: a published session shown on a search page gets a new venue
   address (``service.update_session`` as its provider's staff, which also
   writes a ``session.updated`` event to the outbox).
@@ -75,10 +76,10 @@ class SteadyWrites:
         with self.db.transaction() as session:
             if len(self._open) >= OPEN_ENROLMENTS:
                 enrolment_id, session_id = self._open.popleft()
-                seats.enrolment_cancelled(session, enrolment_id, session_id, 1)
+                seats.seats_released(session, enrolment_id, enrolment_id, session_id, 1)
             else:
                 enrolment_id, session_id = str(uuid.uuid4()), self.rng.choice(self.targets)[0]
-                seats.enrolment_confirmed(session, enrolment_id, session_id, 1)
+                seats.seats_held(session, enrolment_id, enrolment_id, session_id, 1)
                 self._open.append((enrolment_id, session_id))
 
     def _edit(self) -> None:
