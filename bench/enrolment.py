@@ -13,10 +13,12 @@ settings (``-w 2 --threads 4``, ``shared.gunicorn_config``, loopback, free ports
    ``oversold`` = seats granted beyond capacity (by the counters, by the enrolments'
    participants and by the 201s – the worst of the three);
 4. ``to catalog``: with ``score relay enrolment`` and ``score consume catalog`` running as
-   in production, one hold at a time; the time from the hold's 201 until catalog's
-   ``seats_taken`` of that session shows it (polled in catalog's database). It measures
-   *held → catalog free seats*; the payment webhook's confirm → catalog takes the same
-   relay → Kafka → consumer path (``enrolment.confirmed``).
+   in production, one enrolment at a time: a hold, its card checkout (the sandbox
+   gateway), then – once catalog counts the hold – the ``checkout.session.completed``
+   webhook signed as Stripe signs it; the time from sending the webhook until catalog's
+   seat claim of that hold reads ``confirmed`` (polled in catalog's database): webhook
+   verification and storage, ``enrolment.confirmed`` through outbox → relay → Kafka →
+   catalog's consumer.
 
 Ends with ``hold_vs_bare_ratio=<x> hold_p99_ms=<y> confirm_to_catalog_p99_ms=<z> oversold=<n>``
 (targets: ratio ≥ 0.3, hold p99 ≤ 150 ms, to-catalog p99 ≤ 1000 ms, oversold 0).
@@ -25,6 +27,7 @@ Ends with ``hold_vs_bare_ratio=<x> hold_p99_ms=<y> confirm_to_catalog_p99_ms=<z>
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import json
 import os
@@ -39,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import stripe  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
 from bench import enrolment_seed as seed  # noqa: E402
@@ -46,6 +50,9 @@ from bench.http_load import drive, gunicorn, stop, wait_ready  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from services import catalog, enrolment  # noqa: E402
 from services.enrolment.models import Enrolment, OfferedSession  # noqa: E402
+from services.enrolment.payments import sandbox  # noqa: E402
+from services.enrolment.payments.settings import SANDBOX_WEBHOOK_SECRET  # noqa: E402
+from shared import clock  # noqa: E402
 from shared.db import Database  # noqa: E402
 from shared.events.outbox import backlog  # noqa: E402
 from shared.tokens import SigningKey, jwks  # noqa: E402
@@ -128,27 +135,60 @@ def oversold(db: Database, session_id: str, granted: int) -> int:
                granted - offered.capacity)
 
 
-def to_catalog(port: int, enrolment_db: Database, catalog_db: Database,
+def _post(conn: http.client.HTTPConnection, path: str, body: bytes,
+          headers: dict[str, str]) -> tuple[int, dict]:
+    conn.request("POST", path, body=body, headers=headers)
+    response = conn.getresponse()
+    return response.status, json.loads(response.read() or b"{}")
+
+
+def _paid_event(enrolment_id: str, payment: dict) -> bytes:
+    """``checkout.session.completed`` for ``payment``, as Stripe (here: the sandbox) sends it."""
+    checkout = sandbox.SandboxCheckout(
+        payment_id=payment["id"], enrolment_id=enrolment_id,
+        checkout_id=sandbox.checkout_id(payment["id"]), amount=payment["amount"],
+        expires_at=clock.now() + dt.timedelta(hours=1), success_url="https://bench.invalid/ok",
+        cancel_url="https://bench.invalid/cancel")
+    return json.dumps(sandbox.checkout_completed(checkout)).encode()
+
+
+def _wait_for_claim(connection, hold_id: str, state: str, since: float) -> None:
+    query = text("SELECT state FROM seat_claims WHERE hold_id = :h")
+    while connection.execute(query, {"h": hold_id}).scalar() != state:
+        connection.rollback()
+        if time.perf_counter() - since > 30:
+            raise SystemExit(f"catalog never saw hold {hold_id} {state} (consumer running?)")
+        time.sleep(0.002)
+    connection.rollback()
+
+
+def to_catalog(port: int, catalog_db: Database,
                requests: list[tuple[str, Request]]) -> list[float]:
-    """Hold one team at a time; ms from its 201 until catalog's seats_taken shows it."""
-    taken = text("SELECT seats_taken FROM sessions WHERE id = :s")
+    """Per sample: hold a team and open its card checkout; once catalog counts the hold,
+    POST the signed ``checkout.session.completed`` webhook. Returns the ms from sending
+    the webhook until catalog's seat claim of that hold reads ``confirmed``."""
     conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
     latencies = []
-    for session_id, (path, authorization, body) in requests:
-        conn.request("POST", path, body=body, headers={
-            "Authorization": authorization, "Content-Type": "application/json"})
-        response = conn.getresponse()
-        response.read()
-        assert response.status == 201, response.status
-        held_at = time.perf_counter()
-        with catalog_db.engine.connect() as connection:
-            while not connection.execute(taken, {"s": session_id}).scalar():
-                connection.rollback()
-                if time.perf_counter() - held_at > 30:
-                    raise SystemExit("catalog never saw a hold (is the consumer running?)")
-                time.sleep(0.002)
-        latencies.append((time.perf_counter() - held_at) * 1000)
-        time.sleep(0.05)
+    with catalog_db.engine.connect() as connection:
+        for _session_id, (path, authorization, body) in requests:
+            user = {"Authorization": authorization, "Content-Type": "application/json"}
+            status, held = _post(conn, path, body, user)
+            assert status == 201, (status, held)
+            status, opened = _post(conn, f"/enrolments/{held['id']}/checkout", b"",
+                                   {"Authorization": authorization})
+            assert status == 201, (status, opened)
+            # A new hold's id is its enrolment's (catalog keys its seat claims by hold).
+            _wait_for_claim(connection, held["id"], "held", time.perf_counter())
+            event = _paid_event(held["id"], opened["payment"])
+            signature = stripe.WebhookSignature.generate_signature_header(
+                event.decode(), SANDBOX_WEBHOOK_SECRET)
+            sent = time.perf_counter()
+            status, _ = _post(conn, "/webhooks/stripe", event, {
+                "Stripe-Signature": signature, "Content-Type": "application/json"})
+            assert status == 200, status
+            _wait_for_claim(connection, held["id"], "confirmed", sent)
+            latencies.append((time.perf_counter() - sent) * 1000)
+            time.sleep(0.05)
     conn.close()
     return latencies
 
@@ -271,7 +311,7 @@ def main() -> int:
             time.sleep(0.2)
         drained = time.perf_counter() - drained
         latency_smes = smes[throughput_smes + rush_smes:]
-        samples = to_catalog(port, enrolment_db, catalog_db, [
+        samples = to_catalog(port, catalog_db, [
             (sid, (f"/sessions/{sid}/enrolments", auth[sme], seed.team_body(3)))
             for sid, sme in zip(latency_sessions, latency_smes, strict=True)])
         catalog_db.dispose()
