@@ -9,6 +9,8 @@ counters equal to the participants of the enrolments holding them.
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import time
 
 import pytest
 
@@ -40,7 +42,16 @@ def run_processes(targets: list[tuple], sampler: load.Sampler) -> list[dict]:
         process.start()
     start.wait(timeout=120)
     sampler.start()
-    out = [results.get(timeout=300) for _ in processes]
+    out: list[dict] = []
+    deadline = time.monotonic() + 300
+    while len(out) < len(processes):
+        try:
+            out.append(results.get(timeout=0.5))
+        except queue.Empty:
+            # A worker that died reports nothing: say so now, not after the timeout.
+            died = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            assert not died, f"a worker process failed (exit {died}); its traceback is above"
+            assert time.monotonic() < deadline, "the workers did not finish in 300 s"
     for process in processes:
         process.join(timeout=60)
         assert process.exitcode == 0, f"a worker process failed ({process.exitcode})"

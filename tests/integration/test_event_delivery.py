@@ -194,12 +194,12 @@ def test_a_poison_event_is_dead_lettered_and_later_events_keep_flowing(
 
 def test_many_events_sharing_one_key_are_applied_in_order(
         producer_db, consumer_db, kafka_bootstrap, group):
-    events = publish_pings(producer_db, keys=1, per_key=200)
+    events = publish_pings(producer_db, keys=1, per_key=120)
     relay_with_crashes(producer_db, producer_db.url, kafka_bootstrap, crash_runs=1)
     consume_with_crashes(consumer_db, consumer_db.url, kafka_bootstrap, group,
                          events=events, crash_runs=1)
     ours = {e.id for e in events}
-    assert [p.seq for p in pongs(consumer_db) if p.event_id in ours] == list(range(200))
+    assert [p.seq for p in pongs(consumer_db) if p.event_id in ours] == list(range(120))
 
 
 def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 20) -> list:

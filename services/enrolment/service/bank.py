@@ -29,6 +29,7 @@ from services.enrolment.service import settlement
 from services.enrolment.service.checkout import own_enrolment, pending_payments
 from shared import clock
 from shared.auth import Principal
+from shared.conflicts import retry_conflicts
 from shared.db import Database
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.money import format_idr
@@ -122,6 +123,7 @@ def _invoice(session: Session, enrolment: Enrolment, due: dt.date) -> Payment:
     return payment
 
 
+@retry_conflicts
 def confirm_receipt(db: Database, principal: Principal, payment_id: str, receipt: dict[str, Any],
                     payments: Payments) -> Payment:
     """The provider saw the transfer: paid and confirmed (422 when less than due arrived)."""

@@ -27,11 +27,13 @@ from services.enrolment.models import Enrolment, OfferedSession
 from services.enrolment.service import holds, refunds
 from shared import clock
 from shared.auth import Principal
+from shared.conflicts import retry_conflicts
 from shared.db import Database
 from shared.errors import Forbidden
 from shared.persistence import load
 
 
+@retry_conflicts
 def cancel_enrolment(db: Database, principal: Principal, policy: EnrolmentPolicy,
                      enrolment_id: str, reason: str) -> Enrolment:
     """The SME (its users) or the session's provider staff call an enrolment off (409 if it

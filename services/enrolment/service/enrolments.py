@@ -25,6 +25,7 @@ from services.enrolment.service import expiry, holds, waitlist, waitlist_entries
 from services.enrolment.service.waitlist_entries import QueuedEntry
 from shared import clock
 from shared.auth import Principal
+from shared.conflicts import retry_conflicts
 from shared.db import Database
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.persistence import unique_violation
@@ -58,6 +59,7 @@ class EnrolmentView:
         return getattr(self.enrolment, name)
 
 
+@retry_conflicts
 def enrol_team(db: Database, principal: Principal, policy: EnrolmentPolicy, session_id: str,
                data: dict[str, Any]) -> Enrolled:
     """Hold seats for the SME's team in a published session before its deadline.

@@ -28,6 +28,7 @@ from services.enrolment.config import EnrolmentPolicy, load_policy
 from services.enrolment.models import Enrolment
 from services.enrolment.service import bank, holds
 from shared import clock
+from shared.conflicts import retry_conflicts
 from shared.db import Database
 from shared.jobs import Job, JobContext, PeriodicJob
 
@@ -67,6 +68,7 @@ def expire(session: Session, enrolment: Enrolment, *, policy: EnrolmentPolicy,
     bank.lapse_invoices(session, enrolment, actor=actor)
 
 
+@retry_conflicts
 def expire_if_overdue(db: Database, enrolment_id: str, policy: EnrolmentPolicy, *,
                       actor: str = REAPER) -> bool:
     """Expire one enrolment in its own transaction if – checked under its row lock – it is due."""

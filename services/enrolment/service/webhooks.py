@@ -36,6 +36,7 @@ from services.enrolment.models import Enrolment, Payment, StripeEvent
 from services.enrolment.payments import Payments
 from services.enrolment.service import holds, settlement
 from shared import clock
+from shared.conflicts import retry_conflicts
 from shared.db import Database
 from shared.errors import DomainError
 from shared.money import from_stripe_amount
@@ -59,6 +60,7 @@ class StripeNotice:
     object: dict[str, Any]
 
 
+@retry_conflicts
 def receive(db: Database, payload: bytes, signature: str | None, payments: Payments) -> str:
     """Verify, store and apply one delivery; returns the outcome stored with the event."""
     notice = verify(payload, signature, payments.settings.webhook_secret,
