@@ -17,12 +17,19 @@ install: $(STAMP) ## Create .venv and install the project with its dev tools
 run: install ## Start every service and the demo data on the embedded default (SQLite, local bus)
 	$(BIN)/score run
 
+# The fast tests (SQLite, the local bus) run on every core; those against real Kafka and
+# PostgreSQL, and the end-to-end ones, run one at a time (they time outages and share a
+# broker). Exit status 5 is "nothing selected", e.g. when PYTEST_ARGS names one file.
+TEST_WORKERS ?= auto
+PYTEST_OK := rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+
 test: install ## Provision Kafka, PostgreSQL and stripe-mock (cached), then run the whole suite
 	$(BIN)/python -m tests.infra ensure
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not integration and not e2e" $(PYTEST_ARGS); $(PYTEST_OK)
+	$(BIN)/python -m pytest -m "integration or e2e" $(PYTEST_ARGS); $(PYTEST_OK)
 
-test-unit: install ## Only the fast tests (SQLite and the local bus)
-	$(BIN)/python -m pytest -m "not integration" $(PYTEST_ARGS)
+test-unit: install ## Only the fast tests (SQLite and the local bus), on every core
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not integration and not e2e" $(PYTEST_ARGS)
 
 test-integration: install ## Only the tests against real PostgreSQL and Kafka
 	$(BIN)/python -m tests.infra ensure
