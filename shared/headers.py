@@ -20,8 +20,12 @@ def init_response_headers(app: Flask) -> None:
 
 
 def _harden(response: Response) -> Response:
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.vary.add("Authorization")
+    headers = response.headers
+    headers["X-Content-Type-Options"] = "nosniff"
+    if "Vary" in headers:
+        response.vary.add("Authorization")
+    else:  # the common case, without parsing and re-serialising a header set
+        headers["Vary"] = "Authorization"
     if "Authorization" in request.headers:
-        response.headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = "no-store"
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from typing import Any
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -42,14 +43,22 @@ def init_observability(app: Flask) -> None:
         g.request_token = request_id_var.set(g.request_id)
         g.request_started = time.perf_counter()
 
+    # One histogram child per label set, looked up without prometheus_client's lock and
+    # label checks on every request; the label values are bounded (see _METHODS).
+    children: dict[tuple[str, str, int], Any] = {}
+
     @app.after_request
     def _finish(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if "request_started" in g:
             method = request.method if request.method in _METHODS else "other"
-            latency.labels(method, request.url_rule.rule if request.url_rule else "-",
-                           str(response.status_code)).observe(
-                time.perf_counter() - g.request_started)
+            labels = (method, request.url_rule.rule if request.url_rule else "-",
+                      response.status_code)
+            child = children.get(labels)
+            if child is None:
+                child = children[labels] = latency.labels(labels[0], labels[1],
+                                                          str(labels[2]))
+            child.observe(time.perf_counter() - g.request_started)
         return response
 
     @app.teardown_request

@@ -9,6 +9,7 @@ and consumer as threads.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,7 +35,7 @@ def create_service_app(runtime: ServiceRuntime, config: Mapping[str, Any] | None
     """A configured Flask app for ``runtime``; ``config`` overrides environment settings."""
     settings = _with_development_jwks(load_settings(runtime.name, config))
     configure_logging(runtime.name, settings.log_level)
-    app = Flask(f"services.{runtime.name}")
+    app = ServiceFlask(f"services.{runtime.name}")
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_content_length,
@@ -91,6 +92,28 @@ def _with_development_jwks(settings: Settings) -> Settings:
     from shared.runtime import development_jwks_url
 
     return dataclasses.replace(settings, jwks_url=development_jwks_url())
+
+
+class ServiceFlask(Flask):
+    """Flask, minus a per-request cost of asking whether each hook is a coroutine.
+
+    Flask's ``ensure_sync`` calls ``inspect.iscoroutinefunction`` on every view and
+    hook of every request (about nine per request here). Our views and hooks are
+    plain functions registered once, so the answer is remembered per function.
+    """
+
+    def ensure_sync(self, func):
+        try:
+            return self._sync_functions[func]
+        except KeyError:
+            synced = self._sync_functions[func] = super().ensure_sync(func)
+            return synced
+        except TypeError:  # not hashable: ask every time, as Flask does
+            return super().ensure_sync(func)
+
+    @functools.cached_property
+    def _sync_functions(self) -> dict:
+        return {}
 
 
 class _CookieSessionsOnDemand(SecureCookieSessionInterface):

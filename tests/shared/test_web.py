@@ -195,3 +195,23 @@ def test_flask_cookie_sessions_still_work_when_a_cookie_is_sent(app):
     fresh = app.test_client()  # no cookie: an empty session, nothing set on the response
     assert fresh.get("/healthz").headers.get("Set-Cookie") is None
     assert fresh.get("/_session/c").json == {"previous": None}
+
+
+def test_the_app_remembers_sync_functions_and_still_hands_async_ones_to_flask(app):
+    """``ServiceFlask.ensure_sync`` skips Flask's per-request coroutine check for plain
+    functions, and gives an async one the treatment Flask gives it."""
+
+    def view():
+        return "ok"
+
+    async def async_view():  # pragma: no cover - never awaited
+        return "ok"
+
+    assert app.ensure_sync(view) is view and app.ensure_sync(view) is view
+    try:
+        import asgiref  # noqa: F401
+    except ImportError:
+        with pytest.raises(RuntimeError, match="async"):
+            app.ensure_sync(async_view)
+    else:
+        assert app.ensure_sync(async_view) is not async_view
