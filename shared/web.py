@@ -99,21 +99,26 @@ class ServiceFlask(Flask):
 
     Flask's ``ensure_sync`` calls ``inspect.iscoroutinefunction`` on every view and
     hook of every request (about nine per request here). Our views and hooks are
-    plain functions registered once, so the answer is remembered per function.
+    plain functions registered once, so the answer is remembered per function – for
+    a bound method (a ``MethodView`` is instantiated per request) per the function
+    behind it, so the set never grows with requests.
     """
 
     def ensure_sync(self, func):
+        key = getattr(func, "__func__", func)
         try:
-            return self._sync_functions[func]
-        except KeyError:
-            synced = self._sync_functions[func] = super().ensure_sync(func)
-            return synced
+            if key in self._sync_functions:
+                return func
         except TypeError:  # not hashable: ask every time, as Flask does
             return super().ensure_sync(func)
+        synced = super().ensure_sync(func)
+        if synced is func:
+            self._sync_functions.add(key)
+        return synced
 
     @functools.cached_property
-    def _sync_functions(self) -> dict:
-        return {}
+    def _sync_functions(self) -> set:
+        return set()
 
 
 class _CookieSessionsOnDemand(SecureCookieSessionInterface):

@@ -208,6 +208,15 @@ def test_the_app_remembers_sync_functions_and_still_hands_async_ones_to_flask(ap
         return "ok"
 
     assert app.ensure_sync(view) is view and app.ensure_sync(view) is view
+
+    class PerRequest:  # as a MethodView: a new instance, so a new bound method, per request
+        def get(self):
+            return "ok"
+
+    remembered = len(app._sync_functions)
+    methods = [PerRequest().get for _ in range(50)]
+    assert all(app.ensure_sync(method) is method for method in methods)
+    assert len(app._sync_functions) == remembered + 1, "per function, not per bound method"
     try:
         import asgiref  # noqa: F401
     except ImportError:
