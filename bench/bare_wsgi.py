@@ -7,6 +7,7 @@ page encoded once, as a cache hit would.
 """
 
 import json
+import threading
 
 from flask import Flask, Response, jsonify
 
@@ -49,3 +50,29 @@ _PAGE = json.dumps({"items": [_ITEM] * 20, "next_cursor": "x" * 80, "limit": 20}
 def bare_bytes():
     """A search-sized JSON page encoded once: what serving a cached page costs bare Flask."""
     return Response(_PAGE, mimetype="application/json")
+
+
+_WRITES: dict = {}
+_FIRST_WRITE = threading.Lock()  # one engine per process, not one per thread
+
+
+@app.get("/bare-write")
+def bare_write():
+    """One row inserted and committed in PostgreSQL per request, answered with a tiny JSON:
+    the floor of any endpoint that writes (``bench/enrolment.py`` shows it for reference;
+    the database is ``BENCH_WRITE_URL``, its table ``bench_writes`` made by the bench)."""
+    with _FIRST_WRITE:
+        _prepare_writes()
+    with _WRITES["engine"].begin() as connection:
+        row_id = connection.execute(_WRITES["insert"], {"b": "x" * 200}).scalar()
+    return jsonify({"id": row_id})
+
+
+def _prepare_writes() -> None:
+    if "engine" not in _WRITES:
+        import os
+
+        from sqlalchemy import create_engine, text
+
+        _WRITES["insert"] = text("INSERT INTO bench_writes (body) VALUES (:b) RETURNING id")
+        _WRITES["engine"] = create_engine(os.environ["BENCH_WRITE_URL"], pool_size=8)

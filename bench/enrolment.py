@@ -4,7 +4,9 @@ Starts PostgreSQL and Kafka (``tests.infra``), bulk-loads sessions into catalog'
 enrolment's databases (``bench/enrolment_seed.py``), then, under the production gunicorn
 settings (``-w 2 --threads 4``, ``shared.gunicorn_config``, loopback, free ports):
 
-1. ``bare``: a bare Flask JSON endpoint (``bench/bare_wsgi.py`` ``/bare``), 32 clients;
+1. ``bare``: a bare Flask JSON endpoint (``bench/bare_wsgi.py`` ``/bare``), 32 clients –
+   the ratio's baseline; ``bare-write`` (shown for reference) is the same app inserting
+   and committing one PostgreSQL row per request, the floor of any writing endpoint;
 2. ``hold``: ``POST /sessions/<id>/enrolments`` by 32 keep-alive clients, each request a
    new team (3 people) of another SME, spread over many sessions (none fills up) –
    every answer must be a 201; ``bare`` and ``hold`` run in interleaved rounds
@@ -222,14 +224,18 @@ def interleaved(bare_port: int, port: int, plans: list, args) -> dict[str, tuple
     load from anything else on the machine spreads over both."""
     bare: tuple[list[float], dict[int, int], float] = ([], {}, 0.0)
     hold: tuple[list[float], dict[int, int], float] = ([], {}, 0.0)
+    write: tuple[list[float], dict[int, int], float] = ([], {}, 0.0)
     slice_s, warm_s = args.seconds / args.rounds, args.warmup / args.rounds
     for _round in range(args.rounds):
         drive(bare_port, ["/bare"], args.clients, warm_s, 10**7)
         latencies, errors, elapsed = drive(bare_port, ["/bare"], args.clients, slice_s, 10**7)
         bare = _add(bare, (latencies, {200: len(latencies) - errors, 0: errors}, elapsed))
+        latencies, errors, elapsed = drive(bare_port, ["/bare-write"], args.clients, slice_s,
+                                           10**7)
+        write = _add(write, (latencies, {200: len(latencies) - errors, 0: errors}, elapsed))
         post_all(port, plans, warm_s)
         hold = _add(hold, post_all(port, plans, slice_s))
-    return {"bare": bare, "hold": hold}
+    return {"bare": bare, "bare-write": write, "hold": hold}
 
 
 def _add(total: tuple, part: tuple) -> tuple:
@@ -277,6 +283,12 @@ def main() -> int:
                                    throughput_smes + rush_smes + len(latency_sessions))
         key = SigningKey.generate()
         auth = seed.tokens(key, smes)
+        writes_url = pg.create_database("bench_writes")
+        writes_db = Database(writes_url)
+        with writes_db.transaction() as session:
+            session.execute(text("CREATE TABLE bench_writes "
+                                 "(id bigserial PRIMARY KEY, body text NOT NULL)"))
+        writes_db.dispose()
         print(f"seeded {len(every)} sessions and {len(smes)} SMEs into PostgreSQL")
 
         env = dict(os.environ, SCORE_ENV="test", SCORE_AUTO_MIGRATE="false",
@@ -284,6 +296,7 @@ def main() -> int:
                    SCORE_ENROLMENT_DATABASE_URL=urls["enrolment"], SCORE_BUS="kafka",
                    SCORE_KAFKA_BOOTSTRAP=broker.bootstrap, SCORE_TOKEN_ISSUER=seed.ISSUER,
                    SCORE_TOKEN_AUDIENCE=seed.AUDIENCE, BENCH_JWKS=json.dumps(jwks(key)),
+                   BENCH_WRITE_URL=writes_url,
                    PYTHONPATH=str(ROOT))
         bare_port, port = free_port(), free_port()
         for module, at, ready in (("bench.bare_wsgi", bare_port, "/bare"),
@@ -328,7 +341,7 @@ def main() -> int:
           f"clients; {args.clients} clients (rush: {args.rush_clients})\n")
     print(f"{'target':<11}{'requests':>9}{'errors':>8}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}"
           f"{'p99 ms':>9}{'max ms':>9}")
-    for name in ("bare", "hold"):
+    for name in ("bare", "bare-write", "hold"):
         print(row(name, *results[name]))
     rush_latencies, rush_statuses, rush_elapsed = results["rush"]
     print(f"{'rush':<11}{len(rush_latencies):>9}{'':>8}{len(rush_latencies) / rush_elapsed:>9.0f}"
