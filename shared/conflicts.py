@@ -8,7 +8,9 @@ transaction cannot be ordered (``40001``), it aborts one transaction and the rig
 move is what the client would do: start that use case again on fresh data. The
 aborted transaction changed nothing, so running the whole function again is safe
 as long as everything it does happens in that transaction (the outbox, queued
-emails); functions that call outside services must not be wrapped.
+emails) or is a call the other side de-duplicates by a deterministic idempotency
+key (a Stripe refund keyed ``refund:<payment id>`` returns the first refund again).
+Other calls to outside services must not be wrapped.
 """
 
 from __future__ import annotations
