@@ -130,15 +130,9 @@ def _checkout_paid(session: Session, checkout: dict, payments: Payments) -> str:
 
 
 def _async_payment_failed(session: Session, checkout: dict, payments: Payments) -> str:
-    found = _checkout_payment(session, checkout)
-    if found is None:
-        return "unknown_checkout"
-    payment, enrolment = found
-    if payment.status != "pending":
-        return f"no_change_{payment.status}"
-    settlement.mark_failed(session, payment, enrolment, actor=ACTOR, reason="payment_failed")
-    if enrolment.status != "awaiting_payment":
-        return "failed"
+    outcome, enrolment = _fail_checkout(session, checkout, "payment_failed")
+    if enrolment is None:
+        return outcome
     if enrolment.expires_at is not None and enrolment.expires_at > clock.now():
         enrolment.transition("payment_failed", actor=ACTOR, reason="payment_failed",
                              now=clock.now())
@@ -149,18 +143,31 @@ def _async_payment_failed(session: Session, checkout: dict, payments: Payments) 
 
 
 def _checkout_expired(session: Session, checkout: dict, payments: Payments) -> str:
-    found = _checkout_payment(session, checkout)
-    if found is None:
-        return "unknown_checkout"
-    payment, enrolment = found
-    if payment.status != "pending":
-        return f"no_change_{payment.status}"
-    settlement.mark_failed(session, payment, enrolment, actor=ACTOR, reason="checkout_expired")
-    if enrolment.status != "awaiting_payment":
-        return "failed"
+    outcome, enrolment = _fail_checkout(session, checkout, "checkout_expired")
+    if enrolment is None:
+        return outcome
     holds.release(session, enrolment, "expire", actor=ACTOR, reason="checkout_expired",
                   policy=config.current_policy())
     return "expired"
+
+
+def _fail_checkout(session: Session, checkout: dict, reason: str
+                   ) -> tuple[str, Enrolment | None]:
+    """Fail the checkout's pending payment; the enrolment still awaiting it, if any.
+
+    Without an enrolment to act on, the outcome says why: an unknown checkout, a
+    payment already settled, or an enrolment that moved on.
+    """
+    found = _checkout_payment(session, checkout)
+    if found is None:
+        return "unknown_checkout", None
+    payment, enrolment = found
+    if payment.status != "pending":
+        return f"no_change_{payment.status}", None
+    settlement.mark_failed(session, payment, enrolment, actor=ACTOR, reason=reason)
+    if enrolment.status != "awaiting_payment":
+        return "failed", None
+    return "failed", enrolment
 
 
 def _charge_refunded(session: Session, charge: dict, payments: Payments) -> str:
@@ -172,7 +179,7 @@ def _charge_refunded(session: Session, charge: dict, payments: Payments) -> str:
     if payment.status == "paid" and refunded:
         # Refunded outside this service (Stripe's dashboard): record it all the same.
         settlement.begin_refund(payment, min(refunded, payment.amount),
-                                       reason="refunded_at_stripe")
+                                reason="refunded_at_stripe")
     if payment.status != "refund_pending":
         return f"no_change_{payment.status}"
     if refunded is None or refunded < (payment.refund_amount or 0):
