@@ -14,12 +14,9 @@ skips ORM and marshmallow dumping (the shape is ``schemas.SessionSummary``).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import datetime as dt
 import functools
-import json
 from typing import Any
 
 from sqlalchemy import BindParameter, Date, bindparam, literal_column, or_, select, tuple_
@@ -30,6 +27,7 @@ from sqlalchemy.sql.sqltypes import NullType
 from services.catalog import rules
 from services.catalog.models import Course, Provider, TrainingSession
 from shared.db import Database
+from shared.pages import decode_token, encode_token
 
 SESSIONS, COURSES, PROVIDERS = TrainingSession.__table__, Course.__table__, Provider.__table__
 S, C, P = SESSIONS.c, COURSES.c, PROVIDERS.c
@@ -49,18 +47,13 @@ class Cursor:
     def encode(self) -> str:
         """The opaque token handed to clients."""
         key = self.key.isoformat() if isinstance(self.key, dt.date) else self.key
-        raw = json.dumps([self.sort, key, self.id], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return encode_token([self.sort, key, self.id])
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
         """Parse a token (``ValueError`` if it is not one of ours)."""
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            sort, key, id_ = json.loads(raw)
-        except (binascii.Error, ValueError, TypeError) as exc:
-            raise ValueError("not a valid cursor") from exc
-        if sort not in SORTS or not isinstance(id_, str) or not id_:
+        sort, key, id_ = decode_token(token, 3)
+        if not isinstance(sort, str) or sort not in SORTS or not isinstance(id_, str) or not id_:
             raise ValueError("not a valid cursor")
         if sort.lstrip("-") == "date":
             if not isinstance(key, str):

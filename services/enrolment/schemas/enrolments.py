@@ -5,8 +5,8 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from services.enrolment import lifecycle
-from services.enrolment.pages import Cursor
 from shared.fields import PHONE, StrictBoolean, Trimmed, text
+from shared.pages import Cursor
 
 MAX_TEAM = 20  # the schema's bound; the policy and the course set the real limit
 

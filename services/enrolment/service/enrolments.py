@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from services.enrolment import access, lifecycle, rules
 from services.enrolment.config import EnrolmentPolicy
 from services.enrolment.models import Enrolment, OfferedSession, Payment, Sme, WaitlistEntry
-from services.enrolment.pages import newest_first
 from services.enrolment.rules import TeamMix
 from services.enrolment.service import expiry, holds, waitlist, waitlist_entries
 from services.enrolment.service.waitlist_entries import QueuedEntry
@@ -28,6 +27,7 @@ from shared.auth import Principal
 from shared.conflicts import retry_conflicts
 from shared.db import Database
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.pages import newest_first
 from shared.persistence import unique_violation
 
 _ENROLLED = {"session_id": ["your SME already has an open enrolment in this session"]}

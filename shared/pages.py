@@ -1,8 +1,10 @@
-"""Keyset pagination of enrolment lists, newest first (as catalog's session lists).
+"""Keyset pagination: opaque cursor tokens, and lists newest first.
 
-The opaque cursor carries the creation time and id of a page's last row; the next
-page starts strictly after it, so rows created between two requests never shift
-a page: nothing is skipped or repeated.
+A cursor carries the sort key and id of a page's last row; the next page starts
+strictly after it, so rows created between two requests never shift a page:
+nothing is skipped or repeated. :func:`encode_token` / :func:`decode_token` make
+the opaque token of any such cursor (a search with its own sort keys uses them);
+:func:`newest_first` pages any model with ``created_at`` and ``id``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,23 @@ from sqlalchemy.orm import Session
 from shared.db import UtcDateTime
 
 
+def encode_token(values: list[Any]) -> str:
+    """``values`` (JSON) as an opaque, URL-safe token."""
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str, length: int) -> list[Any]:
+    """The ``length`` values of a token from :func:`encode_token` (``ValueError`` if not)."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise ValueError("not a valid cursor") from exc
+    if not isinstance(values, list) or len(values) != length:
+        raise ValueError("not a valid cursor")
+    return values
+
+
 @dataclasses.dataclass(frozen=True)
 class Cursor:
     """Where a page ends: that row's creation time and id."""
@@ -29,17 +48,15 @@ class Cursor:
 
     def encode(self) -> str:
         """The opaque token handed to clients."""
-        raw = json.dumps([self.created_at.isoformat(), self.id], separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return encode_token([self.created_at.isoformat(), self.id])
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
         """Parse a token (``ValueError`` if it is not one of ours)."""
+        created, id_ = decode_token(token, 2)
         try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            created, id_ = json.loads(raw)
             created_at = dt.datetime.fromisoformat(created)
-        except (binascii.Error, ValueError, TypeError) as exc:
+        except (ValueError, TypeError) as exc:
             raise ValueError("not a valid cursor") from exc
         if not isinstance(id_, str) or not id_ or created_at.tzinfo is None:
             raise ValueError("not a valid cursor")
