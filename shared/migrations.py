@@ -124,6 +124,16 @@ def run_env(target_metadata: MetaData | list[MetaData]) -> None:
         _run(connection, target_metadata)
 
 
+def _render_item(kind: str, obj, autogen_context):
+    """Migrations stay free of project imports: ``UtcDateTime`` is rendered as what it
+    stores, ``sa.DateTime(timezone=True)`` (the conversion is the model's business)."""
+    from shared.db import UtcDateTime
+
+    if kind == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection, target_metadata: MetaData | list[MetaData]) -> None:
     # Batch mode lets ALTER TABLE work on SQLite too.
     context.configure(
@@ -131,6 +141,7 @@ def _run(connection, target_metadata: MetaData | list[MetaData]) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

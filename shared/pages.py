@@ -16,6 +16,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 from sqlalchemy import Select, literal, tuple_
 from sqlalchemy.orm import Session
 
@@ -79,3 +80,24 @@ def newest_first(session: Session, query: Select, model: Any,
         rows = rows[:limit]
         next_cursor = Cursor(rows[-1].created_at, rows[-1].id).encode()
     return {"items": rows, "next_cursor": next_cursor, "limit": limit}
+
+
+class PageArgs(Schema):
+    """Page size and the cursor from the previous page (errors → 400), for ``newest_first``."""
+
+    class Meta:
+        unknown = RAISE
+
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    cursor = fields.String(validate=validate.Length(1, 200), metadata={
+        "pattern": r"^[A-Za-z0-9_-]+$",
+        "description": "opaque: the next_cursor of the previous page"})
+
+    @post_load
+    def _decode_cursor(self, data, **_kwargs):
+        if "cursor" in data:
+            try:
+                data["cursor"] = Cursor.decode(data["cursor"])
+            except ValueError as exc:
+                raise ValidationError(str(exc), field_name="cursor") from exc
+        return data

@@ -55,3 +55,17 @@ SELECT 'CREATE DATABASE enrolment OWNER enrolment'
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'enrolment') \gexec
 REVOKE ALL ON DATABASE enrolment FROM PUBLIC;
 \unset password
+
+-- ---------------------------------------------------------------- sponsorship
+\getenv password SPONSORSHIP_DB_PASSWORD
+\if :{?password}
+\else
+  DO $$ BEGIN RAISE EXCEPTION 'SPONSORSHIP_DB_PASSWORD is not set'; END $$;
+\endif
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', 'sponsorship', :'password')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sponsorship') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', 'sponsorship', :'password') \gexec
+SELECT 'CREATE DATABASE sponsorship OWNER sponsorship'
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'sponsorship') \gexec
+REVOKE ALL ON DATABASE sponsorship FROM PUBLIC;
+\unset password

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, fields, validate
 
 from services.enrolment import lifecycle
 from shared.fields import PHONE, StrictBoolean, Trimmed, text
-from shared.pages import Cursor
+from shared.pages import PageArgs
 
 MAX_TEAM = 20  # the schema's bound; the policy and the course set the real limit
 
@@ -114,27 +114,6 @@ class EnrolmentPage(Schema):
     items = fields.List(fields.Nested(EnrolmentSummary))
     next_cursor = fields.String(allow_none=True)
     limit = fields.Integer()
-
-
-class PageArgs(Schema):
-    """Page size and the cursor from the previous page (errors → 400)."""
-
-    class Meta:
-        unknown = RAISE
-
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(validate=validate.Length(1, 200), metadata={
-        "pattern": r"^[A-Za-z0-9_-]+$",
-        "description": "opaque: the next_cursor of the previous page"})
-
-    @post_load
-    def _decode_cursor(self, data, **_kwargs):
-        if "cursor" in data:
-            try:
-                data["cursor"] = Cursor.decode(data["cursor"])
-            except ValueError as exc:
-                raise ValidationError(str(exc), field_name="cursor") from exc
-        return data
 
 
 class SessionEnrolmentArgs(PageArgs):

@@ -1,0 +1,1 @@
+"""Sponsorship's request and response schemas, one module per resource."""

@@ -1,0 +1,54 @@
+"""Offers and their rules."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from services.sponsorship import lifecycle
+from services.sponsorship.rules import OfferRules
+from shared.fields import StrictBoolean, Trimmed, text
+from shared.pages import PageArgs
+
+
+class OfferIn(Schema):
+    """A draft offer: what the fund pays for, under which rules."""
+
+    title = text(3, 200, required=True)
+    description = text(0, 2000, load_default=None, allow_none=True)
+    stackable = StrictBoolean(load_default=False, metadata={
+        "description": "may combine with other stackable offers on one enrolment"})
+    rules = fields.Nested(OfferRules, required=True, metadata={
+        "description": "every rule is optional; an absent rule does not restrict"})
+
+
+class OfferOut(Schema):
+    """An offer."""
+
+    id = fields.String()
+    fund_id = fields.String()
+    sponsor_id = fields.String()
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    stackable = fields.Boolean()
+    rules = fields.Dict()
+    status = fields.String(validate=validate.OneOf(lifecycle.OFFER.states))
+    status_reason = fields.String(allow_none=True)
+    published_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class OfferPage(Schema):
+    """One page of offers, newest first."""
+
+    items = fields.List(fields.Nested(OfferOut))
+    next_cursor = fields.String(allow_none=True)
+    limit = fields.Integer()
+
+
+class OfferListArgs(PageArgs):
+    """Filters (status other than published: the sponsor's staff, auditors, admins)."""
+
+    status = fields.String(load_default="published",
+                           validate=validate.OneOf(lifecycle.OFFER.states))
+    sponsor_id = Trimmed(validate=validate.Length(1, 36))
+    fund_id = Trimmed(validate=validate.Length(1, 36))

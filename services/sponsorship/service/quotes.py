@@ -1,0 +1,276 @@
+"""Quotes at checkout: what sponsors pay for a team, and the reservation that holds it.
+
+The one synchronous call in the market (``docs/SPONSORSHIP.md``). A quote reads
+the SME and the session from sponsorship's read models, tests every published
+offer of an approved sponsor's open fund against them (:mod:`..rules`), and lets
+:mod:`..matching` choose. A preview writes nothing. A reservation:
+
+1. takes an advisory lock on the seat hold, so a retried or doubled request
+   finds the first request's reservation (one per ``hold_id``) instead of
+   writing a second;
+2. locks the eligible funds (id order, :func:`ledger.lock_funds`), reads their
+   balances and the SME's earlier use of them, and only then matches – so the
+   amounts it reserves are what the funds have, and no other spender can take
+   them before this transaction commits;
+3. writes the reservation, its lines and one ``reservation`` ledger row per line
+   (key ``reserve:<hold_id>:<offer_id>``), and ``reservation.created``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.sponsorship import access, events, ledger, matching, rules
+from services.sponsorship.models import (
+    Fund,
+    Offer,
+    Reservation,
+    ReservationLine,
+    SessionFacts,
+    SmeFacts,
+    Sponsor,
+)
+from services.sponsorship.rules import Facts, Reason, Team
+from shared import clock
+from shared.auth import Principal
+from shared.conflicts import retry_conflicts
+from shared.db import Database
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.events import publish
+from shared.locks import serialise_on
+
+HOLDING = ("reserved", "committed")
+
+
+@dataclasses.dataclass
+class QuoteResult:
+    """A quote's answer; ``reservation`` is None for a preview or when no sponsor pays."""
+
+    price: int
+    sponsor_share: int
+    sme_share: int
+    applied: list[dict[str, Any]]
+    declined: list[dict[str, Any]]
+    reservation: Reservation | None = None
+    created: bool = False
+    currency: str = "IDR"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Offered:
+    """A published offer with its fund and sponsor, as a quote sees it."""
+
+    offer: Offer
+    fund: Fund
+    sponsor_name: str
+    rules: dict[str, Any]
+
+
+def quote(db: Database, principal: Principal, data: dict[str, Any]) -> QuoteResult:
+    """Preview (no ``reserve``) or reserve the sponsor share of a team's enrolment."""
+    _authorise(principal, data["sme_id"], reserving="reserve" in data)
+    if "reserve" in data:
+        return _reserve(db, principal, data)
+    with db.reading() as session:
+        facts = _facts(session, data)
+        offered = _published(session)
+        found = ledger.balances(session, {o.fund.id for o in offered})
+        usage = _usage(session, data["sme_id"], {o.fund.id for o in offered})
+        plan, declined = _plan(facts, offered, found, usage)
+        return _result(plan, declined, offered)
+
+
+def _authorise(principal: Principal, sme_id: str, *, reserving: bool) -> None:
+    if access.acts_for_sme(principal, sme_id) or principal.role == "service":
+        return
+    if principal.reads_everything and not reserving:
+        return
+    if principal.reads_everything:
+        raise Forbidden("only the SME (through its checkout) reserves sponsor money")
+    raise NotFound("no such SME")
+
+
+@retry_conflicts
+def _reserve(db: Database, principal: Principal, data: dict[str, Any]) -> QuoteResult:
+    hold = data["reserve"]
+    with db.transaction() as session:
+        serialise_on(session, f"reservation:{hold['hold_id']}")
+        existing = session.scalar(select(Reservation).where(
+            Reservation.hold_id == hold["hold_id"]))
+        if existing is not None:
+            return _again(session, existing, data)
+        facts = _facts(session, data)
+        offered = _published(session)
+        eligible = [o for o in offered if not _static_refusals(o, facts)]
+        funds = ledger.lock_funds(session, {o.fund.id for o in eligible})
+        # A fund closed while we waited for its lock takes nothing new.
+        offered = [o for o in offered
+                   if o.fund.id not in funds or funds[o.fund.id].status == "open"]
+        found = ledger.balances(session, funds)
+        usage = _usage(session, data["sme_id"], funds)
+        plan, declined = _plan(facts, offered, found, usage)
+        if not plan.lines:
+            return _result(plan, declined, offered)
+        reservation = _write(session, principal, facts, data, plan)
+        publish(session, events.RESERVATION_CREATED, reservation.id,
+                events.reservation_payload(reservation, principal.subject),
+                providerid=reservation.provider_id)
+        result = _result(plan, declined, offered)
+        result.reservation, result.created = reservation, True
+        return result
+
+
+def _again(session: Session, reservation: Reservation, data: dict[str, Any]) -> QuoteResult:
+    """The hold's first reservation, answered again (a later expiry extends it)."""
+    hold = data["reserve"]
+    if (reservation.enrolment_id, reservation.sme_id) != (hold["enrolment_id"], data["sme_id"]):
+        raise Conflict("this seat hold is reserved for another enrolment",
+                       errors={"reserve": {"hold_id": ["already used"]}})
+    if reservation.status == "reserved" and hold["expires_at"] > reservation.expires_at:
+        reservation.expires_at = hold["expires_at"]
+    names = dict(session.execute(select(Sponsor.id, Sponsor.name).where(
+        Sponsor.id.in_({line.sponsor_id for line in reservation.lines}))).all())
+    applied = [_applied(line, names.get(line.sponsor_id)) for line in reservation.lines]
+    return QuoteResult(price=reservation.price, sponsor_share=reservation.amount,
+                       sme_share=reservation.price - reservation.amount, applied=applied,
+                       declined=[], reservation=reservation, created=False)
+
+
+def _facts(session: Session, data: dict[str, Any]) -> Facts:
+    sme = session.get(SmeFacts, data["sme_id"])
+    if sme is None:
+        raise NotFound("no such SME (sponsorship learns of SMEs from enrolment's events)")
+    offered = session.get(SessionFacts, data["session_id"])
+    if offered is None:
+        raise NotFound("no such session (sponsorship learns of sessions from catalog's events)")
+    team = data["team"]
+    return Facts(sme_id=sme.id, sme_province=sme.province_code, sme_kbli=sme.kbli_code,
+                 sme_size_class=sme.size_class, session_province=offered.province_code,
+                 module_code=offered.module_code, provider_id=offered.provider_id,
+                 ilo_supervised=offered.ilo_supervised,
+                 price_per_participant=offered.price_per_participant or 0,
+                 team=Team(**team), today=clock.today())
+
+
+def _published(session: Session) -> list[_Offered]:
+    """Published offers of approved sponsors' open funds, in a stable order."""
+    rows = session.execute(
+        select(Offer, Fund, Sponsor.name).join(Fund, Fund.id == Offer.fund_id)
+        .join(Sponsor, Sponsor.id == Offer.sponsor_id)
+        .where(Offer.status == "published", Fund.status == "open",
+               Sponsor.status == "approved").order_by(Offer.id))
+    return [_Offered(offer, fund, name, _loaded(offer)) for offer, fund, name in rows]
+
+
+_RULES: dict[str, dict[str, Any]] = {}
+
+
+def _loaded(offer: Offer) -> dict[str, Any]:
+    """An offer's rules, loaded once per process (they never change once written)."""
+    found = _RULES.get(offer.id)
+    if found is None:
+        found = _RULES[offer.id] = rules.load_rules(offer.rules)
+    return found
+
+
+def _static_refusals(offered: _Offered, facts: Facts) -> list[Reason]:
+    """Every refusal but the fund's: the rules, and the fund's validity today."""
+    found = rules.refusals(offered.rules, facts)
+    if not offered.fund.valid_on(facts.today):
+        found.append(Reason("REASON_FUND_NOT_VALID",
+                            f"the fund pays from {offered.fund.valid_from.isoformat()} "
+                            f"to {offered.fund.valid_until.isoformat()}"))
+    return found
+
+
+def _usage(session: Session, sme_id: str, fund_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """(participants, rupiah) the SME holds or used from each fund."""
+    ids = list(fund_ids)
+    if not ids:
+        return {}
+    line, reservation = ReservationLine, Reservation
+    rows = session.execute(
+        select(line.fund_id, func.sum(line.participants), func.sum(line.amount))
+        .join(reservation, reservation.id == line.reservation_id)
+        .where(reservation.sme_id == sme_id, reservation.status.in_(HOLDING),
+               line.fund_id.in_(ids)).group_by(line.fund_id))
+    return {fund_id: (int(seats), int(amount)) for fund_id, seats, amount in rows}
+
+
+def _plan(facts: Facts, offered: list[_Offered], found: dict[str, ledger.Balance],
+          usage: dict[str, tuple[int, int]]) -> tuple[matching.Plan, dict[str, list[Reason]]]:
+    declined: dict[str, list[Reason]] = {}
+    candidates = []
+    for o in offered:
+        seats_used, amount_used = usage.get(o.fund.id, (0, 0))
+        used = dataclasses.replace(facts, sme_seats_used=seats_used, sme_amount_used=amount_used)
+        refused = _static_refusals(o, used)
+        if refused:
+            declined[o.offer.id] = refused
+            continue
+        seats_left, amount_left = rules.sme_cap_left(o.rules, used)
+        balance = found.get(o.fund.id, ledger.Balance())
+        made = matching.candidate(
+            offer_id=o.offer.id, fund_id=o.fund.id, sponsor_id=o.offer.sponsor_id,
+            stackable=o.offer.stackable, unit=o.fund.unit, fund_valid_until=o.fund.valid_until,
+            fund_available=balance.available,
+            per_participant=rules.share_per_participant(o.rules, facts.price_per_participant),
+            participants=facts.team.participants, sme_seats_left=seats_left,
+            sme_amount_left=amount_left)
+        if isinstance(made, Reason):
+            declined[o.offer.id] = [made]
+        else:
+            candidates.append(made)
+    plan = matching.match(facts.price_per_participant * facts.team.participants, candidates)
+    for offer_id, reason in plan.left_out:
+        declined[offer_id] = [reason]
+    return plan, declined
+
+
+def _write(session: Session, principal: Principal, facts: Facts, data: dict[str, Any],
+           plan: matching.Plan) -> Reservation:
+    team, hold = facts.team, data["reserve"]
+    reservation = Reservation(
+        hold_id=hold["hold_id"], enrolment_id=hold["enrolment_id"], sme_id=facts.sme_id,
+        session_id=data["session_id"], provider_id=facts.provider_id,
+        module_code=facts.module_code, session_province_code=facts.session_province,
+        sme_province_code=facts.sme_province, sme_size_class=facts.sme_size_class,
+        participants=team.participants, managers=team.managers, workers=team.workers,
+        women=team.women, men=team.men, price=plan.price, amount=plan.sponsor_share,
+        expires_at=hold["expires_at"], created_by=principal.subject,
+        lines=[ReservationLine(position=n, offer_id=line.offer_id, fund_id=line.fund_id,
+                               sponsor_id=line.sponsor_id, amount=line.amount,
+                               units=line.units, participants=line.participants)
+               for n, line in enumerate(plan.lines)])
+    session.add(reservation)
+    session.flush()
+    for line in plan.lines:
+        ledger.append(session, line.fund_id, "reservation", line.units,
+                      f"reserve:{reservation.hold_id}:{line.offer_id}", actor=principal.subject,
+                      reservation_id=reservation.id, sme_id=facts.sme_id)
+    return reservation
+
+
+def _applied(line: matching.Line | ReservationLine, sponsor_name: str | None) -> dict[str, Any]:
+    return {"offer_id": line.offer_id, "fund_id": line.fund_id, "sponsor_id": line.sponsor_id,
+            "sponsor_name": sponsor_name, "amount": line.amount,
+            "participants": line.participants}
+
+
+def _result(plan: matching.Plan, declined: dict[str, list[Reason]],
+            offered: list[_Offered]) -> QuoteResult:
+    names = {o.offer.id: o.sponsor_name for o in offered}
+    titles = {o.offer.id: o.offer.title for o in offered}
+    return QuoteResult(
+        price=plan.price, sponsor_share=plan.sponsor_share, sme_share=plan.sme_share,
+        applied=[_applied(line, names[line.offer_id]) for line in plan.lines],
+        declined=[{"offer_id": offer_id, "title": titles[offer_id],
+                   "sponsor_name": names[offer_id],
+                   "reasons": [dataclasses.asdict(r) for r in reasons]}
+                  for offer_id, reasons in sorted(declined.items())])
+
