@@ -20,7 +20,12 @@ import urllib.request
 from collections.abc import Mapping
 
 from shared.config import load_settings
-from shared.runtime import ServiceRuntime, development_jwks_url, discover_runtimes
+from shared.runtime import (
+    ServiceRuntime,
+    development_call_urls,
+    development_jwks_url,
+    discover_runtimes,
+)
 from shared.seeding import seed_all
 
 HOST = "127.0.0.1"
@@ -75,11 +80,14 @@ def development_environment(runtimes: list[ServiceRuntime],
                             environ: Mapping[str, str]) -> dict[str, str]:
     """``environ`` plus what services need to find each other in development.
 
-    ``SCORE_JWKS_URL`` points at the service that publishes the token keys (unless set).
+    ``SCORE_JWKS_URL`` points at the service that publishes the token keys, and each
+    ``SCORE_<CALLER>_<CALLEE>_URL`` at a service another calls (each unless set).
     """
     env = dict(environ)
     if not env.get("SCORE_JWKS_URL"):
         env["SCORE_JWKS_URL"] = development_jwks_url(runtimes)
+    for name, url in development_call_urls(runtimes).items():
+        env.setdefault(name, url)
     return env
 
 

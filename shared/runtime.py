@@ -37,6 +37,8 @@ class ServiceRuntime:
 
     ``port`` is where the service listens in development and in the deploy files
     (``SCORE_<NAME>_PORT`` moves it for ``score run``); 0 for test-only services.
+    ``calls`` names the services this one calls over HTTP (enrolment asks sponsorship
+    for quotes): in development the launcher gives it ``SCORE_<NAME>_<CALLEE>_URL``.
     ``depends_on`` names the services that must start and seed before this one
     (the launcher starts and seeds in that order). ``seed`` creates idempotent
     demo data for ``score run`` (:mod:`shared.seeding`). ``jwks_path`` is set by
@@ -56,6 +58,7 @@ class ServiceRuntime:
     on_init: Callable[[Flask], None] | None = None
     port: int = 0
     depends_on: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ()
     seed: Seed | None = None
     jwks_path: str | None = None
     jobs: tuple[Job, ...] = ()
@@ -153,3 +156,22 @@ def development_jwks_url(runtimes: Iterable[ServiceRuntime] | None = None) -> st
         return ""
     port = load_settings(publisher.name).port or publisher.port
     return f"http://127.0.0.1:{port}{publisher.jwks_path}"
+
+
+def development_call_urls(runtimes: Iterable[ServiceRuntime]) -> dict[str, str]:
+    """``SCORE_<CALLER>_<CALLEE>_URL`` for every runtime's ``calls`` (development ports).
+
+    Callees that are not among ``runtimes`` get no URL: the caller then works
+    without them, as it must when they are down.
+    """
+    found = list(runtimes)
+    by_name = {runtime.name: runtime for runtime in found}
+    urls = {}
+    for caller in found:
+        for name in caller.calls:
+            callee = by_name.get(name)
+            if callee is not None:
+                port = load_settings(callee.name).port or callee.port
+                urls[f"SCORE_{caller.name.upper()}_{name.upper()}_URL"] = (
+                    f"http://127.0.0.1:{port}")
+    return urls

@@ -66,3 +66,17 @@ def test_services_are_pointed_at_the_published_token_keys_unless_told_otherwise(
         "http://127.0.0.1:5999/jwks")
     assert development_environment(runtimes, {"SCORE_JWKS_URL": "https://idp/jwks"})[
         "SCORE_JWKS_URL"] == "https://idp/jwks"
+
+
+def test_a_service_is_pointed_at_the_services_it_calls(monkeypatch):
+    monkeypatch.delenv("SCORE_SHOP_PORT", raising=False)
+    monkeypatch.setenv("SCORE_PRICES_PORT", "6100")
+    runtimes = [bare_runtime("shop", 5998, calls=("prices", "absent")),
+                bare_runtime("prices", 5997)]
+
+    env = development_environment(runtimes, {})
+
+    assert env["SCORE_SHOP_PRICES_URL"] == "http://127.0.0.1:6100"
+    assert "SCORE_SHOP_ABSENT_URL" not in env
+    assert development_environment(runtimes, {"SCORE_SHOP_PRICES_URL": "http://x"})[
+        "SCORE_SHOP_PRICES_URL"] == "http://x"
