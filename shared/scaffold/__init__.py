@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import textwrap
 import uuid
 from pathlib import Path
 
@@ -44,9 +45,25 @@ class NewService:
             "name": self.name, "Title": self.name.capitalize(), "NAME": self.name.upper(),
             "port": str(self.port), "depends_on": repr(tuple(self.depends_on)),
             "package": self.package,
-            "description": self.description, "revision": uuid.uuid4().hex[:12],
+            "description": self.description,
+            "summary": _wrapped(f"The {self.name} service: {self.description}"),
+            "description_literal": _literal(self.description),
+            "revision": uuid.uuid4().hex[:12],
             "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
         }
+
+
+def _wrapped(text: str, width: int = 96) -> str:
+    """A docstring paragraph within the project's line length."""
+    return textwrap.fill(text, width)
+
+
+def _literal(text: str, width: int = 80) -> str:
+    """``text`` as a Python string expression within the project's line length."""
+    parts = textwrap.wrap(text, width, drop_whitespace=False) or [""]
+    if len(parts) == 1:
+        return repr(parts[0])
+    return "(" + "\n               ".join(repr(part) for part in parts) + ")"
 
 
 def check(spec: NewService, root: Path) -> None:

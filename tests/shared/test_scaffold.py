@@ -147,3 +147,18 @@ def test_the_command_refuses_a_taken_port_without_writing_anything(tmp_path, cap
     assert main(["new-service", "ledger", "--port", "5010", "--root", str(tmp_path)]) == 2
     assert "port 5010 is taken by identity" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_description_still_gives_lint_clean_code(tmp_path, scratch_package):
+    description = ("Sponsors, funds as ledgers, offers with eligibility rules, quotes and "
+                   "reservations at checkout, and what a description this long must not break.")
+    new_service(NewService("ledger", 6105, package=scratch_package, description=description),
+                tmp_path, deploy=False)
+    runtime = load_runtime(f"{scratch_package}.ledger:runtime")
+
+    lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache",
+                           "--config", str(ROOT / "pyproject.toml"),
+                           str(tmp_path / scratch_package / "ledger")],
+                          capture_output=True, text=True, timeout=120)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert runtime.description == description
