@@ -308,3 +308,17 @@ def test_a_sponsorship_nobody_answers_is_the_full_price(tmp_path, app_config, au
         assert 'score_enrolment_sponsorship_quotes_total{outcome="unreachable"} 1.0' in metrics
     finally:
         app.extensions["score_db"].dispose()
+
+
+def test_the_printed_invoice_shows_what_sponsors_pay(client, db, world, sponsors, sme1):
+    body = pay_by(client, "invoice", w.hold(db, size=SIZE), sme1).json
+    page = client.get(f"/invoices/{body['id']}/print", headers=sme1).get_data(as_text=True)
+    assert "Paid by sponsors" in page and "Rp3.600.000" in page  # 60 % of 4 × 1 500 000
+    assert "Rp2.400.000" in page  # what the SME transfers
+
+
+def test_a_full_price_invoice_names_no_sponsors(client, db, world, sponsors, sme1):
+    sponsors.percent = 0
+    body = pay_by(client, "invoice", w.hold(db, size=SIZE), sme1).json
+    page = client.get(f"/invoices/{body['id']}/print", headers=sme1).get_data(as_text=True)
+    assert "Paid by sponsors" not in page and "Rp6.000.000" in page

@@ -180,10 +180,14 @@ class PrintableInvoice(MethodView):
     def get(self, payment_id):
         """Read an invoice as a printable HTML page (Bahasa Indonesia and English)."""
         view = bank.get_invoice(current_db(), require_principal(), payment_id)
+        # What the invoice leaves out of participants × price: the sponsors' share.
+        sponsored = view.enrolment.amount_due - view.payment.amount
         return render_template("payments/invoice.html", invoice=view,
                                amount_id=format_idr(view.payment.amount, "id"),
                                amount_en=format_idr(view.payment.amount, "en"),
-                               price_id=format_idr(view.enrolment.price_per_participant, "id"))
+                               price_id=format_idr(view.enrolment.price_per_participant, "id"),
+                               sponsored_id=format_idr(sponsored, "id") if sponsored > 0
+                               else None)
 
 
 @blp.route("/invoices/<payment_id>/confirm")
