@@ -322,3 +322,21 @@ def test_a_full_price_invoice_names_no_sponsors(client, db, world, sponsors, sme
     body = pay_by(client, "invoice", w.hold(db, size=SIZE), sme1).json
     page = client.get(f"/invoices/{body['id']}/print", headers=sme1).get_data(as_text=True)
     assert "Paid by sponsors" not in page and "Rp6.000.000" in page
+
+
+def test_a_fully_sponsored_enrolment_cancelled_tells_sponsorship_and_refunds_nothing(
+        client, db, world, sponsors, sme1):
+    sponsors.percent = 100
+    enrolment_id = w.hold(db, size=SIZE)
+    pay_by(client, "checkout", enrolment_id, sme1)
+
+    response = client.post(f"/enrolments/{enrolment_id}/cancel", json={"reason": "sakit"},
+                           headers=sme1)
+
+    assert response.status_code == 200, response.json
+    assert w.counters(db) == (0, 0)
+    (event,) = published_events(db, "enrolment.cancelled")
+    # After confirmation: sponsorship reverses the committed reservation (the saga).
+    assert (event["sponsor_share"], event["reservation_id"]) == (
+        PRICE, sponsors.reservations[enrolment_id])
+    assert published_events(db, "payment.refunded") == []
