@@ -11,6 +11,7 @@ service (docs/SERVICE_GUIDE.md):
     models/        one module per concept on one DeclarativeBase
     service/       use cases, one module per concept, each command holding its transaction
     payments/      the card gateways: Stripe, and the sandbox of the embedded default
+    sponsorship/   the sponsors' share quoted at checkout (sponsorship's POST /quotes)
     api/           thin flask-smorest views, one blueprint per resource
     events.py      published event types, their payload schemas and builders
     handlers.py    catalog's session events -> the sessions read model
@@ -50,7 +51,7 @@ def runtime() -> ServiceRuntime:
 
 def _on_init(app) -> None:
     """Load the policy once (refusing unusable settings) for views, handlers and jobs."""
-    from services.enrolment import config, payments
+    from services.enrolment import config, payments, sponsorship
 
     policy = config.load_policy(app.extensions["score_settings"])
     app.extensions["enrolment_policy"] = policy
@@ -60,6 +61,9 @@ def _on_init(app) -> None:
                               app.extensions["score_runtime"].port)
     app.extensions["enrolment_payments"] = gateways
     payments.install(gateways)
+    # Only the API quotes (checkout, invoice); its counter joins the app's /metrics.
+    app.extensions["enrolment_sponsorship"] = sponsorship.build(
+        app.extensions["score_settings"], app.extensions["score_metrics"])
 
 
 def create_app(config=None):

@@ -82,6 +82,10 @@ class EnrolmentPayload(Schema):
     amount_due = _money(required=True)
     sme_share = _money(required=True)
     sponsor_share = _money(required=True)
+    reservation_id = fields.String(required=True, allow_none=True,
+                                   validate=validate.Length(1, 64), metadata={
+        "description": "sponsorship's reservation of sponsor_share for hold_id "
+                       "(null when no sponsor pays)"})
     expires_at = fields.AwareDateTime(required=True, allow_none=True)
     reason = fields.String(required=True, allow_none=True)
     changed_by = fields.String(required=True)
@@ -216,7 +220,8 @@ def enrolment_payload(enrolment: Enrolment, offered: OfferedSession, sme: Sme,
         "workers": enrolment.workers, "women": enrolment.women, "men": enrolment.men,
         "price_per_participant": enrolment.price_per_participant,
         "amount_due": enrolment.amount_due, "sme_share": enrolment.sme_share,
-        "sponsor_share": enrolment.sponsor_share, "expires_at": enrolment.expires_at,
+        "sponsor_share": enrolment.sponsor_share, "reservation_id": enrolment.reservation_id,
+        "expires_at": enrolment.expires_at,
         "reason": enrolment.status_reason, "changed_by": actor,
     }
 

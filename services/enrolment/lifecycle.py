@@ -13,7 +13,8 @@ from shared.lifecycle import Lifecycle
 ENROLMENT = Lifecycle("enrolment", "held", {
     "held": {"start_payment": "awaiting_payment", "confirm": "confirmed",
              "cancel": "cancelled", "expire": "expired"},
-    "awaiting_payment": {"pay": "confirmed", "payment_failed": "held",
+    # confirm: a re-quote made sponsors pay the rest (the open checkout was closed).
+    "awaiting_payment": {"pay": "confirmed", "confirm": "confirmed", "payment_failed": "held",
                          "cancel": "cancelled", "expire": "expired"},
     "confirmed": {"complete": "completed", "cancel": "cancelled"},
     # Stripe says paid after the hold lapsed and the seats could be taken again.

@@ -49,6 +49,7 @@ from services.enrolment.service import (
     smes,
     visits,
 )
+from services.enrolment.sponsorship import Sponsorship
 from shared import clock
 from shared.auth import Principal
 from shared.db import Database
@@ -165,9 +166,12 @@ def _enrol(demo: Demo, key: str, offered: dict) -> str:
 
 def _invoiced(demo: Demo, key: str, offered: dict) -> Any:
     enrolment_id = _enrol(demo, key, offered)
-    invoice, _ = bank.create_invoice(demo.db, demo.smes[key], enrolment_id, demo.policy,
-                                     demo.payments)
-    return invoice
+    # Demo data is priced without sponsors (sponsorship seeds after enrolment, if at all).
+    started = bank.create_invoice(demo.db, demo.smes[key], enrolment_id, demo.policy,
+                                  demo.payments, sponsorship=Sponsorship.disabled(),
+                                  authorization=None)
+    assert started.payment is not None  # full price: always an invoice
+    return started.payment
 
 
 def _paid(demo: Demo, key: str, offered: dict) -> None:

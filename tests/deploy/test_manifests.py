@@ -409,9 +409,12 @@ def _check_production_settings(service: str, role: str, environ: dict[str, str],
     assert settings.database_url.startswith("postgresql+psycopg://"), where
     assert not settings.auto_migrate and not settings.run_workers, where
     if service == "enrolment":
-        from services.enrolment import payments
+        from services.enrolment import payments, sponsorship
 
         assert payments.build(settings).settings.gateway == "stripe", where  # refuses sandbox
+        # Checkouts ask the in-cluster sponsorship service for sponsors' shares.
+        assert sponsorship.build(settings).settings.quotes_url == \
+            "http://sponsorship-api:5003/quotes", where
     if service == "identity" and role == "api":
         from services.identity.context import build_identity
 

@@ -10,7 +10,8 @@ from shared.errors import InvalidTransition
 ALLOWED = {
     ("held", "start_payment"): "awaiting_payment", ("held", "confirm"): "confirmed",
     ("held", "cancel"): "cancelled", ("held", "expire"): "expired",
-    ("awaiting_payment", "pay"): "confirmed", ("awaiting_payment", "payment_failed"): "held",
+    ("awaiting_payment", "pay"): "confirmed", ("awaiting_payment", "confirm"): "confirmed",
+    ("awaiting_payment", "payment_failed"): "held",
     ("awaiting_payment", "cancel"): "cancelled", ("awaiting_payment", "expire"): "expired",
     ("confirmed", "complete"): "completed", ("confirmed", "cancel"): "cancelled",
     ("expired", "late_payment"): "confirmed",

@@ -7,7 +7,7 @@ check does not apply, and whatever the guard still refuses is answered 400 here.
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -22,6 +22,7 @@ from services.enrolment.schemas.payments import (
     WebhookReceipt,
 )
 from services.enrolment.service import bank, checkout, payment_reads, refunds, webhooks
+from services.enrolment.sponsorship import Sponsorship
 from shared.auth import require_principal, roles_required
 from shared.errors import problem
 from shared.idempotency import idempotent
@@ -44,6 +45,19 @@ def current_payments() -> Payments:
     return current_app.extensions["enrolment_payments"]
 
 
+def current_sponsorship() -> Sponsorship:
+    """The sponsorship quotes of the app handling this request."""
+    return current_app.extensions["enrolment_sponsorship"]
+
+
+# Both ways to pay answer the same when sponsors cover everything.
+NOTHING_TO_PAY = ("Nothing to pay: sponsors cover the whole price, so the enrolment is "
+                  "confirmed at once (its seats are kept) and no checkout or invoice is "
+                  "made. No body; ``Location`` is the enrolment, whose ``sponsor_share``, "
+                  "``sme_share`` (0) and ``reservation_id`` say who pays. Asked again, the "
+                  "same answer.")
+
+
 @blp.route("/enrolments/<enrolment_id>/checkout")
 class Checkout(MethodView):
     """Card payment."""
@@ -52,13 +66,26 @@ class Checkout(MethodView):
     @idempotent(blp)
     @blp.response(201, CheckoutOut)
     @blp.alt_response(200, schema=CheckoutOut, description="the checkout already open")
+    @blp.alt_response(204, description=NOTHING_TO_PAY,
+                      headers={"Location": {"description": "the enrolment",
+                                            "schema": {"type": "string"}}})
     def post(self, enrolment_id):
-        """Open a card checkout for your held enrolment (it expires with the seat hold)."""
-        payment, created = checkout.start_checkout(current_db(), require_principal(),
-                                                   enrolment_id, current_policy(),
-                                                   current_payments())
-        body = {"checkout_url": payment.checkout_url, "payment": payment}
-        return body, 201 if created else 200
+        """Open a card checkout for your held enrolment (it expires with the seat hold).
+
+        It charges your SME's share: first the sponsorship service quotes what sponsors
+        pay (``sponsor_share``, reserved under ``reservation_id``). When sponsorship does
+        not answer in time, fails, or does not know your SME or the session yet, you pay
+        the full price. When sponsors pay everything: 204, confirmed. A free session has
+        nothing to pay (409).
+        """
+        started = checkout.start_checkout(
+            current_db(), require_principal(), enrolment_id, current_policy(),
+            current_payments(), sponsorship=current_sponsorship(),
+            authorization=request.headers.get("Authorization"))
+        if started.payment is None:
+            return _nothing_to_pay(enrolment_id)
+        body = {"checkout_url": started.payment.checkout_url, "payment": started.payment}
+        return body, 201 if started.created else 200
 
 
 @blp.route("/enrolments/<enrolment_id>/invoice")
@@ -69,16 +96,34 @@ class Invoice(MethodView):
     @idempotent(blp)
     @blp.response(201, PaymentOut)
     @blp.alt_response(200, schema=PaymentOut, description="the invoice already open")
+    @blp.alt_response(204, description=NOTHING_TO_PAY,
+                      headers={"Location": {"description": "the enrolment",
+                                            "schema": {"type": "string"}}})
     def post(self, enrolment_id):
         """Pay by bank transfer: an invoice with a payment reference and a due date.
 
         The seat hold lasts to the end of the due date (Jakarta time); the due date is
         never after the enrolment deadline. An open card checkout is closed first.
+        The invoice bills your SME's share, quoted by sponsorship as for a card checkout
+        (the same reservation, kept until the due date; the full price when sponsorship
+        does not answer). When sponsors pay everything: 204, confirmed. A free session
+        has nothing to pay (409).
         """
-        payment, created = bank.create_invoice(current_db(), require_principal(), enrolment_id,
-                                               current_policy(), current_payments())
-        headers = {"Location": url_for("payments.InvoiceItem", payment_id=payment.id)}
-        return payment, 201 if created else 200, headers
+        started = bank.create_invoice(
+            current_db(), require_principal(), enrolment_id, current_policy(),
+            current_payments(), sponsorship=current_sponsorship(),
+            authorization=request.headers.get("Authorization"))
+        if started.payment is None:
+            return _nothing_to_pay(enrolment_id)
+        headers = {"Location": url_for("payments.InvoiceItem", payment_id=started.payment.id)}
+        return started.payment, 201 if started.created else 200, headers
+
+
+def _nothing_to_pay(enrolment_id: str) -> Response:
+    # 204, not 200 or 201: those already mean "the open payment" and "a new payment",
+    # and a client must not mistake a confirmation for a payment to make.
+    return Response(status=204, headers={
+        "Location": url_for("enrolments.EnrolmentItem", enrolment_id=enrolment_id)})
 
 
 @blp.route("/enrolments/<enrolment_id>/payments")
@@ -135,10 +180,14 @@ class PrintableInvoice(MethodView):
     def get(self, payment_id):
         """Read an invoice as a printable HTML page (Bahasa Indonesia and English)."""
         view = bank.get_invoice(current_db(), require_principal(), payment_id)
+        # What the invoice leaves out of participants × price: the sponsors' share.
+        sponsored = view.enrolment.amount_due - view.payment.amount
         return render_template("payments/invoice.html", invoice=view,
                                amount_id=format_idr(view.payment.amount, "id"),
                                amount_en=format_idr(view.payment.amount, "en"),
-                               price_id=format_idr(view.enrolment.price_per_participant, "id"))
+                               price_id=format_idr(view.enrolment.price_per_participant, "id"),
+                               sponsored_id=format_idr(sponsored, "id") if sponsored > 0
+                               else None)
 
 
 @blp.route("/invoices/<payment_id>/confirm")

@@ -75,6 +75,9 @@ class Enrolment(Base):
     amount_due: Mapped[int] = mapped_column(BigInteger)
     sponsor_share: Mapped[int] = mapped_column(BigInteger, default=0)
     sme_share: Mapped[int] = mapped_column(BigInteger)
+    # Sponsorship's reservation of sponsor_share (None while no sponsor pays): quoted
+    # at checkout for the hold, committed or released by sponsorship from our events.
+    reservation_id: Mapped[str | None] = mapped_column(String(64))
     # The seat hold now backing this enrolment (catalog keys its seat claims by it);
     # a late payment re-takes seats under hold_id "<id>/<generation>".
     hold_id: Mapped[str] = mapped_column(String(80))

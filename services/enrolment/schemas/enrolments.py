@@ -87,8 +87,13 @@ class EnrolmentSummary(Schema):
     men = fields.Integer()
     price_per_participant = fields.Integer(metadata={"description": "IDR, the price snapshot"})
     amount_due = fields.Integer(metadata={"description": "IDR: participants × price"})
-    sme_share = fields.Integer(metadata={"description": "IDR the SME pays"})
-    sponsor_share = fields.Integer(metadata={"description": "IDR a sponsor pays"})
+    sme_share = fields.Integer(metadata={
+        "description": "IDR the SME pays: amount_due - sponsor_share"})
+    sponsor_share = fields.Integer(metadata={
+        "description": "IDR sponsors pay, quoted by sponsorship when the SME asked to pay "
+                       "(0 before, and when sponsorship did not answer)"})
+    reservation_id = fields.String(allow_none=True, metadata={
+        "description": "sponsorship's reservation of sponsor_share (null: no sponsor pays)"})
     payment_method = fields.String(allow_none=True)
     expires_at = fields.AwareDateTime(allow_none=True, metadata={
         "description": "when unpaid seats are released (null once confirmed or closed)"})

@@ -9,6 +9,11 @@ from today but never after the enrolment deadline, and the seat hold lasts until
 the end of the due date in Jakarta. An open card checkout is closed at its gateway
 first (refused if it is completing). Overdue invoices fail when the reaper expires
 the enrolment (:func:`lapse_invoices`).
+
+The invoice bills the SME's share: sponsorship quotes the sponsors' share for the
+hold until the end of the due date first (:mod:`.sponsor_shares`; a card checkout
+replaced by the invoice is the same hold, so the same reservation, extended).
+When sponsors pay everything no invoice is made: the enrolment is confirmed.
 """
 
 from __future__ import annotations
@@ -25,8 +30,16 @@ from services.enrolment import access, rules
 from services.enrolment.config import EnrolmentPolicy
 from services.enrolment.models import Enrolment, InvoiceCounter, OfferedSession, Payment, Sme
 from services.enrolment.payments import Payments
-from services.enrolment.service import settlement
-from services.enrolment.service.checkout import own_enrolment, pending_payments
+from services.enrolment.service import settlement, sponsor_shares
+from services.enrolment.service.checkout import (
+    PaymentStart,
+    confirm_sponsored,
+    confirmed_as_sponsored,
+    own_enrolment,
+    pending_payments,
+    refuse_free,
+)
+from services.enrolment.sponsorship import Sponsorship
 from shared import clock
 from shared.auth import Principal
 from shared.conflicts import retry_conflicts
@@ -49,18 +62,23 @@ class InvoiceView:
 
 
 def create_invoice(db: Database, principal: Principal, enrolment_id: str,
-                   policy: EnrolmentPolicy, payments: Payments) -> tuple[Payment, bool]:
-    """Invoice an enrolment for bank transfer (or return its open invoice); True when new."""
+                   policy: EnrolmentPolicy, payments: Payments, *, sponsorship: Sponsorship,
+                   authorization: str | None) -> PaymentStart:
+    """Invoice an enrolment's SME share for bank transfer (or return its open invoice).
+
+    ``authorization`` is the SME user's ``Authorization`` header, forwarded to
+    sponsorship so it quotes for this SME only.
+    """
     with db.transaction() as session:
         enrolment = own_enrolment(session, principal, enrolment_id)
+        if confirmed_as_sponsored(enrolment):
+            return PaymentStart(enrolment, None, False)
         pending = pending_payments(session, enrolment.id)
         invoice = next((p for p in pending if p.method == "bank_transfer"), None)
         if invoice is not None:
-            return invoice, False
+            return PaymentStart(enrolment, invoice, False)
         enrolment.ensure_status("held", "awaiting_payment")
-        if enrolment.sme_share <= 0:
-            raise Conflict("there is nothing to pay for this enrolment",
-                           errors={"amount": ["the SME's share is 0"]})
+        refuse_free(enrolment)
         if enrolment.expires_at is None or enrolment.expires_at <= clock.now():
             raise Conflict("the seat hold has expired", errors={"expires_at": ["in the past"]})
         offered = session.get(OfferedSession, enrolment.session_id)
@@ -69,12 +87,16 @@ def create_invoice(db: Database, principal: Principal, enrolment_id: str,
         for card in pending:
             settlement.close_card_checkout(session, card, enrolment, actor=principal.subject,
                                 reason="replaced_by_bank_transfer", payments=payments)
+        sponsor_shares.apply_quote(enrolment, end_of_day(due), sponsorship, authorization)
+        if sponsor_shares.fully_sponsored(enrolment):
+            confirm_sponsored(session, enrolment, actor=principal.subject)
+            return PaymentStart(enrolment, None, True)
         payment = _invoice(session, enrolment, due)
         enrolment.expires_at, enrolment.payment_method = end_of_day(due), "bank_transfer"
         if enrolment.status == "held":
             enrolment.transition("start_payment", actor=principal.subject, now=clock.now())
         settlement.queue_mail(session, "invoice", payment, enrolment)
-        return payment, True
+        return PaymentStart(enrolment, payment, True)
 
 
 def due_date(today: dt.date, deadline: dt.date, policy: EnrolmentPolicy) -> dt.date:

@@ -7,10 +7,17 @@ hold is still its original length); an already extended hold that is running out
 is refused (409: pay by bank transfer or enrol again). The Stripe call runs in the
 transaction that stores the payment, with the key ``checkout:<payment id>``: if
 anything fails, nothing is stored and a retry opens the same session again.
+
+Before the amount is fixed, sponsorship quotes the sponsors' share for the hold
+until the checkout's expiry (:mod:`.sponsor_shares`); the checkout charges the
+SME's share. When sponsors pay everything there is nothing to pay: the
+enrolment is confirmed at once and no checkout opens. A free session (nothing
+due at all) is still refused: there is nothing to check out and nothing to sponsor.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy import select
@@ -21,7 +28,8 @@ from services.enrolment.config import EnrolmentPolicy
 from services.enrolment.models import Enrolment, OfferedSession, Payment, Sme, new_id
 from services.enrolment.payments import Payments
 from services.enrolment.payments.gateway import CheckoutRequest
-from services.enrolment.service import settlement
+from services.enrolment.service import holds, settlement, sponsor_shares
+from services.enrolment.sponsorship import Sponsorship
 from shared import clock
 from shared.auth import Principal
 from shared.db import Database
@@ -34,15 +42,31 @@ MIN_CHECKOUT = dt.timedelta(minutes=31)
 MAX_CHECKOUT = dt.timedelta(hours=24) - dt.timedelta(minutes=1)
 
 
+@dataclasses.dataclass(frozen=True)
+class PaymentStart:
+    """What asking to pay did: a payment to make, or (``payment`` None) nothing to pay."""
+
+    enrolment: Enrolment
+    payment: Payment | None  # None: sponsors pay everything, the enrolment is confirmed
+    created: bool  # a new payment, or a new confirmation; False: the earlier one returned
+
+
 def start_checkout(db: Database, principal: Principal, enrolment_id: str,
-                   policy: EnrolmentPolicy, payments: Payments) -> tuple[Payment, bool]:
-    """Open (or return the open) card checkout of an enrolment; True when newly opened."""
+                   policy: EnrolmentPolicy, payments: Payments, *, sponsorship: Sponsorship,
+                   authorization: str | None) -> PaymentStart:
+    """Open (or return the open) card checkout of an enrolment, for the SME's share.
+
+    ``authorization`` is the SME user's ``Authorization`` header, forwarded to
+    sponsorship so it quotes for this SME only.
+    """
     with db.transaction() as session:
         enrolment = own_enrolment(session, principal, enrolment_id)
+        if confirmed_as_sponsored(enrolment):
+            return PaymentStart(enrolment, None, False)
         pending = pending_payments(session, enrolment.id)
         card = next((p for p in pending if p.method == "card"), None)
         if card is not None and enrolment.status == "awaiting_payment":
-            return card, False
+            return PaymentStart(enrolment, card, False)
         if any(p.method == "bank_transfer" for p in pending):
             raise Conflict("a bank transfer invoice is open for this enrolment: pay it by "
                            "transfer (a transfer may already be on its way)",
@@ -52,15 +76,34 @@ def start_checkout(db: Database, principal: Principal, enrolment_id: str,
             settlement.close_card_checkout(session, card, enrolment, actor=principal.subject,
                                            reason="replaced_by_new_checkout",
                                            payments=payments)
-        if enrolment.sme_share <= 0:
-            raise Conflict("there is nothing to pay for this enrolment",
-                           errors={"amount": ["the SME's share is 0"]})
+        refuse_free(enrolment)
         now = clock.now()
         expires_at = checkout_expiry(enrolment, now, policy)
+        sponsor_shares.apply_quote(enrolment, expires_at, sponsorship, authorization)
+        if sponsor_shares.fully_sponsored(enrolment):
+            confirm_sponsored(session, enrolment, actor=principal.subject)
+            return PaymentStart(enrolment, None, True)
         payment = _open_checkout(session, enrolment, expires_at, payments)
         enrolment.expires_at, enrolment.payment_method = expires_at, "card"
         enrolment.transition("start_payment", actor=principal.subject, now=now)
-        return payment, True
+        return PaymentStart(enrolment, payment, True)
+
+
+def refuse_free(enrolment: Enrolment) -> None:
+    """A free session's enrolment has nothing to pay and nothing to sponsor (409)."""
+    if enrolment.amount_due <= 0:
+        raise Conflict("there is nothing to pay for this enrolment",
+                       errors={"amount": ["the session is free"]})
+
+
+def confirmed_as_sponsored(enrolment: Enrolment) -> bool:
+    """Confirmed because sponsors pay everything (asked to pay again: the same answer)."""
+    return enrolment.status == "confirmed" and sponsor_shares.fully_sponsored(enrolment)
+
+
+def confirm_sponsored(session: Session, enrolment: Enrolment, *, actor: str) -> None:
+    """Nothing left to pay: keep the seats now (``confirm``; sponsorship commits on the event)."""
+    holds.confirm(session, enrolment, "confirm", actor=actor, reason="fully_sponsored")
 
 
 def checkout_expiry(enrolment: Enrolment, now: dt.datetime,
