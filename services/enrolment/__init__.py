@@ -43,6 +43,8 @@ def runtime() -> ServiceRuntime:
         handlers=handlers.HANDLERS,
         port=5002,
         depends_on=('identity', 'catalog'),
+        # Quotes at checkout (services/enrolment/sponsorship): SCORE_ENROLMENT_SPONSORSHIP_URL.
+        calls=('sponsorship',),
         seed=seed.seed_demo,
         on_init=_on_init,
         jobs=jobs.jobs(),
