@@ -4,20 +4,15 @@ a session cancelled in catalog cancels the enrolment and gives the seats back.""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
 
 import pytest
 
 from services import catalog, enrolment
 from services.enrolment.models import Enrolment, OfferedSession
-from shared.events.consumer import ConsumerRunner
-from shared.events.relay import Relay
 from tests.catalog.builders import Builder
 from tests.enrolment.builders import register_sme, team
+from tests.support.flows import eventually, workers
 
 pytestmark = pytest.mark.integration
 
@@ -35,34 +30,6 @@ def apps(postgres, kafka_bootstrap, app_config):
     for app, name in made.values():
         app.extensions["score_db"].dispose()
         postgres.drop_database(name)
-
-
-@contextlib.contextmanager
-def workers(app, service: str) -> Iterator[ConsumerRunner]:
-    """The service's relay and consumer as threads on the broker, like `score run` starts them."""
-    db, bus = app.extensions["score_db"], app.extensions["score_bus"]
-    runtime = app.extensions["score_runtime"]
-    relay = Relay(db, bus, service, poll_ms=50, topics=runtime.events.topics)
-    runner = ConsumerRunner(db, bus, f"{service}-flow-{uuid.uuid4().hex[:8]}",
-                            runtime.handlers, max_attempts=3, backoff_ms=50)
-    stop = threading.Event()
-    threads = [threading.Thread(target=w.run, args=(stop,), daemon=True) for w in (relay, runner)]
-    for thread in threads:
-        thread.start()
-    try:
-        yield runner
-    finally:
-        stop.set()
-        db.commits.ring()
-        for thread in threads:
-            thread.join(timeout=30)
-
-
-def eventually(check: Callable[[], bool], timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        assert time.monotonic() < deadline, "not reached in time"
-        time.sleep(0.1)
 
 
 def test_a_session_flows_to_enrolment_and_holds_and_cancellations_flow_back(apps, auth):
@@ -85,7 +52,7 @@ def test_a_session_flows_to_enrolment_and_holds_and_cancellations_flow_back(apps
             with enrolment_db.reading() as session:
                 return session.get(OfferedSession, ts.id) is not None
 
-        eventually(known)
+        eventually(known, "enrolment knows the session")
         seen = enrolment_client.get(f"/sessions/{ts.id}", headers=sme).json
         assert (seen["status"], seen["capacity"], seen["price_per_participant"]) == (
             "published", 12, 2_500_000)
@@ -99,7 +66,7 @@ def test_a_session_flows_to_enrolment_and_holds_and_cancellations_flow_back(apps
             body = catalog_client.get(f"/sessions/{ts.id}").json
             return body["seats_taken"], body["seats_free"]
 
-        eventually(lambda: catalog_seats() == (4, 8))
+        eventually(lambda: catalog_seats() == (4, 8), "catalog counts the hold")
 
         assert catalog_client.post(f"/sessions/{ts.id}/cancel", json={"reason": "no venue"},
                                    headers=staff).status_code == 200
@@ -108,8 +75,8 @@ def test_a_session_flows_to_enrolment_and_holds_and_cancellations_flow_back(apps
             with enrolment_db.reading() as session:
                 return session.get(Enrolment, enrolment_id).status == "cancelled"
 
-        eventually(cancelled)
-        eventually(lambda: catalog_seats() == (0, 12))
+        eventually(cancelled, "the enrolment is cancelled")
+        eventually(lambda: catalog_seats() == (0, 12), "catalog frees the seats")
     with enrolment_db.reading() as session:
         enrolment_row = session.get(Enrolment, enrolment_id)
         offered = session.get(OfferedSession, ts.id)

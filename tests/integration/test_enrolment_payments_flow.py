@@ -10,9 +10,8 @@ catalog frees them.
 from __future__ import annotations
 
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -23,6 +22,7 @@ from shared.events.relay import Relay
 from tests.catalog.builders import Builder
 from tests.enrolment import payments_world as w
 from tests.enrolment.builders import register_sme, team
+from tests.support.flows import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -70,13 +70,6 @@ def consuming(app, runtime) -> Iterator[ConsumerRunner]:
     finally:
         stop.set()
         worker.join(timeout=30)
-
-
-def eventually(check: Callable[[], object], what: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.1)
 
 
 def test_pay_by_card_confirms_seats_in_catalog_and_a_cancelled_session_refunds(apps, auth):
