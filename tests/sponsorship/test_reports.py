@@ -26,9 +26,10 @@ import io
 
 import pytest
 
+from services import sponsorship
 from services.enrolment import events as enrolment_events
 from shared.clock import WIB
-from tests.sponsorship.builders import hold, team
+from tests.sponsorship.builders import Market, hold, team
 
 D = dt.date
 YEAR = {"valid_from": D(2026, 1, 1), "valid_until": D(2026, 12, 31)}
@@ -67,6 +68,12 @@ def _event(market, kind, reserve: dict, quoted: dict, sme: dict, session: dict, 
 
 @pytest.fixture
 def story(market, clock) -> Story:
+    """The market of the table above, on today's app (SQLite)."""
+    return build_story(market, clock)
+
+
+def build_story(market, clock) -> Story:
+    """Make the market of the table above; the clock ends on 10 May 2026."""
     _at(clock, D(2026, 1, 5))
     kemnaker, donor = market.sponsor("Kemnaker"), market.sponsor("Donor", "donor")
     kemnaker_fund = market.fund(kemnaker, 100_000_000, **YEAR)
@@ -265,6 +272,20 @@ def test_csv_exports_have_a_header_stable_columns_and_a_filename(market, story):
          "0", "3750000", "11250000", "86250000"]]
 
 
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_stays_text(market, clock):
+    sponsor = market.sponsor()
+    made = market.client.post(f"/sponsors/{sponsor}/funds", json={
+        "name": "=HYPERLINK(\"http://evil.example\")", "unit": "seats",
+        "valid_from": "2026-01-01", "valid_until": "2026-12-31"}, headers=market.staff(sponsor))
+    assert made.status_code == 201, made.get_json()
+
+    response = _report(market, f"/sponsors/{sponsor}/report/timeline", market.staff(sponsor),
+                       format="csv")
+    (row,) = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    assert row["fund_name"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert (row["unit"], row["available"]) == ("seats", "0")
+
+
 def test_other_tenants_see_no_report_and_auditors_read_every_one(market, story):
     for path in (f"/sponsors/{story.kemnaker}/report",
                  f"/sponsors/{story.kemnaker}/report/timeline"):
@@ -317,3 +338,30 @@ def test_a_sponsor_without_funds_gets_an_empty_report_of_this_year(market, clock
                        market.staff(sponsor)).get_json()
     assert (timeline["from"], timeline["to"], timeline["items"]) == (
         "2026-01-01", "2026-08-17", [])
+
+
+@pytest.mark.integration
+def test_postgresql_gives_the_same_figures(request, app_config, auth, clock):
+    """The report's SQL is portable: no date functions, CASE buckets grouped once."""
+    url = request.getfixturevalue("pg_database")
+    app = sponsorship.create_app(app_config(database_url=url, auto_migrate=True))
+    try:
+        market = Market(app, auth)
+        story = build_story(market, clock)
+        auditor = market.auth("ilo_auditor")
+        body = _report(market, f"/sponsors/{story.kemnaker}/report", auditor).get_json()
+        assert body["totals"] == measures(
+            11_250_000, teams=2, smes=2, seats=9, participants=9, women=5, men=4, share=55.6,
+            completed=(1, 4), pending=(1, 2, 2_500_000), reversed_=(1, 3_750_000))
+        assert [row["key"] for row in body["by_province"]] == ["32", "33"]
+        april = _report(market, "/reports/market", auditor,
+                        **{"from": "2026-04-01", "to": "2026-04-30"}).get_json()
+        assert april["totals"]["committed_amount"] == 8_750_000
+        timeline = _report(market, f"/sponsors/{story.kemnaker}/report/timeline",
+                           auditor).get_json()
+        assert [(r["period"], r["committed"], r["available"]) for r in timeline["items"]] == [
+            ("2026-01", 0, 100_000_000), ("2026-02", 0, 100_000_000),
+            ("2026-03", 5_000_000, 95_000_000), ("2026-04", 15_000_000, 82_500_000),
+            ("2026-05", 11_250_000, 86_250_000)]
+    finally:
+        app.extensions["score_db"].dispose()
