@@ -130,8 +130,9 @@ def _scope(session: Session, principal: Principal, sponsor_id: str | None,
     funds = tuple(session.scalars(query))
     if fund_id is not None and not funds:
         # The same answer whether the fund is another sponsor's or no one's.
+        whose = "of this sponsor" if sponsor_id is not None else "in the market"
         raise InvalidParameters("no such fund in this report",
-                                errors={"fund_id": ["no such fund of this sponsor"]})
+                                errors={"fund_id": [f"no such fund {whose}"]})
     return Scope(sponsor_id, fund_id, funds)
 
 
