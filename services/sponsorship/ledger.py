@@ -22,10 +22,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from services.sponsorship.models import Fund, FundTransaction
+from shared import clock
 from shared.errors import Conflict
 
 T = FundTransaction
@@ -59,8 +60,11 @@ def lock_funds(session: Session, fund_ids: Iterable[str]) -> dict[str, Fund]:
     ids = sorted(set(fund_ids))
     if not ids:
         return {}
+    # NO KEY UPDATE: it serialises spenders all the same, but leaves the key-share lock
+    # free that a release or commit takes on the fund when its ledger row references it.
     funds = session.scalars(select(Fund).where(Fund.id.in_(ids)).order_by(Fund.id)
-                            .with_for_update().execution_options(populate_existing=True))
+                            .with_for_update(key_share=True)
+                            .execution_options(populate_existing=True))
     return {fund.id: fund for fund in funds}
 
 
@@ -116,3 +120,47 @@ def append(session: Session, fund_id: str, kind: str, amount: int, key: str, *, 
     session.add(row)
     session.flush()
     return row
+
+
+@dataclasses.dataclass(frozen=True)
+class Take:
+    """A reservation row to write if the fund still has ``units`` available."""
+
+    fund_id: str
+    units: int
+    key: str
+    reservation_id: str
+    sme_id: str
+    actor: str
+
+
+def _available(fund_id: str):
+    """The fund's available balance as a scalar subquery (for a conditional insert)."""
+    signed = case((T.kind.in_(("deposit", "adjustment", "release", "reversal")), T.amount),
+                  (T.kind == "reservation", -T.amount), else_=0)
+    return (select(func.coalesce(func.sum(signed), 0)).where(T.fund_id == fund_id)
+            .scalar_subquery())
+
+
+def take(session: Session, takes: list[Take], *, locked: bool = False) -> bool:
+    """Write each reservation row only if its fund still has the units; False if one had not.
+
+    Locks the funds (unless the caller did) and writes each row with one
+    ``INSERT … SELECT … WHERE available >= units``: a statement begun after the lock
+    was granted sees every spender that held it before, so the check is exact and
+    the lock is held for these statements and the commit only. On False the caller
+    must roll back: rows written for earlier takes of the list are still there.
+    """
+    if not locked:
+        lock_funds(session, [t.fund_id for t in takes])
+    for t in takes:
+        values = select(literal(t.fund_id), literal("reservation"), literal(t.units),
+                        literal(t.key), literal(t.reservation_id), literal(t.sme_id),
+                        literal(t.actor), literal(clock.now(), T.created_at.type)).where(
+            _available(t.fund_id) >= t.units)
+        written = session.execute(insert(T).from_select(
+            ["fund_id", "kind", "amount", "idempotency_key", "reservation_id", "sme_id",
+             "created_by", "created_at"], values).returning(T.id)).first()
+        if written is None:
+            return False
+    return True

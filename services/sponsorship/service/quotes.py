@@ -8,12 +8,16 @@ offer of an approved sponsor's open fund against them (:mod:`..rules`), and lets
 1. takes an advisory lock on the seat hold, so a retried or doubled request
    finds the first request's reservation (one per ``hold_id``) instead of
    writing a second;
-2. locks the eligible funds (id order, :func:`ledger.lock_funds`), reads their
-   balances and the SME's earlier use of them, and only then matches – so the
-   amounts it reserves are what the funds have, and no other spender can take
-   them before this transaction commits;
-3. writes the reservation, its lines and one ``reservation`` ledger row per line
-   (key ``reserve:<hold_id>:<offer_id>``), and ``reservation.created``.
+2. plans on the funds' balances read without locks, writes the reservation, its
+   lines and ``reservation.created``, and only then locks the funds (id order,
+   :func:`ledger.lock_funds`) to write one ``reservation`` ledger row per line
+   (key ``reserve:<hold_id>:<offer_id>``) *if the fund still has it*
+   (:func:`ledger.take`): a hot fund's lock is held for two statements and the
+   commit, not for the whole quote;
+3. when a fund was outrun meanwhile (or looked empty), or an offer caps what one
+   SME may get (the SME's earlier reservations must hold still), plans again with
+   the funds locked first: balances and usage read under the locks, then the
+   same writes – so a fund never pays more than it has, whichever path ran.
 """
 
 from __future__ import annotations
@@ -95,8 +99,20 @@ def _authorise(principal: Principal, sme_id: str, *, reserving: bool) -> None:
     raise NotFound("no such SME")
 
 
-@retry_conflicts
+class _Outrun(Exception):
+    """A fund no longer had what the optimistic plan took: plan again under the locks."""
+
+
 def _reserve(db: Database, principal: Principal, data: dict[str, Any]) -> QuoteResult:
+    try:
+        return _reserve_once(db, principal, data, optimistic=True)
+    except _Outrun:
+        return _reserve_once(db, principal, data, optimistic=False)
+
+
+@retry_conflicts
+def _reserve_once(db: Database, principal: Principal, data: dict[str, Any], *,
+                  optimistic: bool) -> QuoteResult:
     hold = data["reserve"]
     with db.transaction() as session:
         serialise_on(session, f"reservation:{hold['hold_id']}")
@@ -107,6 +123,21 @@ def _reserve(db: Database, principal: Principal, data: dict[str, Any]) -> QuoteR
         facts = _facts(session, data)
         offered = _published(session)
         eligible = [o for o in offered if not _static_refusals(o, facts)]
+        # The per-SME caps count the SME's earlier reservations, which only the funds'
+        # locks keep still: offers with caps always plan under the locks.
+        if optimistic and not any("sme_cap" in o.rules for o in eligible):
+            found = ledger.balances(session, {o.fund.id for o in eligible})
+            plan, declined = _plan(facts, offered, found, {})
+            if not plan.lines:
+                if any(r.code == "REASON_FUND_EXHAUSTED" for rs in declined.values()
+                       for r in rs):
+                    raise _Outrun  # read without a lock: maybe money came back since
+                return _result(plan, declined, offered)
+            result = _reserved(session, principal, facts, data, plan, declined, offered)
+            # The funds' locks, held from here to the commit: two statements.
+            if not ledger.take(session, _takes(result.reservation, principal)):
+                raise _Outrun
+            return result
         funds = ledger.lock_funds(session, {o.fund.id for o in eligible})
         # A fund closed while we waited for its lock takes nothing new.
         offered = [o for o in offered
@@ -116,13 +147,31 @@ def _reserve(db: Database, principal: Principal, data: dict[str, Any]) -> QuoteR
         plan, declined = _plan(facts, offered, found, usage)
         if not plan.lines:
             return _result(plan, declined, offered)
-        reservation = _write(session, principal, facts, data, plan)
-        publish(session, events.RESERVATION_CREATED, reservation.id,
-                events.reservation_payload(reservation, principal.subject),
-                providerid=reservation.provider_id)
-        result = _result(plan, declined, offered)
-        result.reservation, result.created = reservation, True
+        result = _reserved(session, principal, facts, data, plan, declined, offered)
+        taken = ledger.take(session, _takes(result.reservation, principal), locked=True)
+        assert taken, "planned on the balances read under the same locks"
         return result
+
+
+def _reserved(session: Session, principal: Principal, facts: Facts, data: dict[str, Any],
+              plan: matching.Plan, declined: dict[str, list[Reason]],
+              offered: list[_Offered]) -> QuoteResult:
+    """Write the reservation, its lines and its event (not yet the ledger rows)."""
+    reservation = _write(session, principal, facts, data, plan)
+    publish(session, events.RESERVATION_CREATED, reservation.id,
+            events.reservation_payload(reservation, principal.subject),
+            providerid=reservation.provider_id)
+    session.flush()
+    result = _result(plan, declined, offered)
+    result.reservation, result.created = reservation, True
+    return result
+
+
+def _takes(reservation: Reservation | None, principal: Principal) -> list[ledger.Take]:
+    assert reservation is not None
+    return [ledger.Take(line.fund_id, line.units, f"reserve:{reservation.hold_id}:{line.offer_id}",
+                        reservation.id, reservation.sme_id, principal.subject)
+            for line in reservation.lines]
 
 
 def _again(session: Session, reservation: Reservation, data: dict[str, Any]) -> QuoteResult:
@@ -249,10 +298,6 @@ def _write(session: Session, principal: Principal, facts: Facts, data: dict[str,
                for n, line in enumerate(plan.lines)])
     session.add(reservation)
     session.flush()
-    for line in plan.lines:
-        ledger.append(session, line.fund_id, "reservation", line.units,
-                      f"reserve:{reservation.hold_id}:{line.offer_id}", actor=principal.subject,
-                      reservation_id=reservation.id, sme_id=facts.sme_id)
     return reservation
 
 
