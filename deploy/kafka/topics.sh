@@ -45,8 +45,11 @@ score.audit          $FOREVER
 DLQ_TOPICS="
 score.catalog.dlq.score-identity
 score.catalog.dlq.score-enrolment
+score.catalog.dlq.score-sponsorship
 score.enrolment.dlq.score-catalog
 score.enrolment.dlq.score-identity
+score.enrolment.dlq.score-sponsorship
+score.sponsorship.dlq.score-identity
 "
 
 log() {

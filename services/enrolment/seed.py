@@ -16,6 +16,8 @@ sessions get an enrolment in each remaining state: confirmed, awaiting payment,
 held and cancelled; one hold lapsed unpaid (expired).
 
 ``seed_demo`` is idempotent: once the first demo SME exists it creates nothing.
+It provides the demo SMEs' ids (``smes``: key in :mod:`.seed_data` → SME id) to the
+seeds of services that depend on enrolment (sponsorship's lead buyer funds some).
 """
 
 from __future__ import annotations
@@ -84,8 +86,9 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
     catalog = context.provided("catalog")
     sessions = list(catalog.get("sessions", []))
     with db.reading() as session:
-        if not sessions or session.scalar(select(Sme.id).where(Sme.nib == SMES[0].nib)):
-            return SeedResult(created={})
+        seeded = session.scalar(select(Sme.id).where(Sme.nib == SMES[0].nib)) is not None
+    if not sessions or seeded:
+        return SeedResult(created={}, provides=provided(db))
     demo = Demo(db, config.load_policy(context.settings), payments.build(context.settings),
                 catalog.get("provider_staff", {}))
     owners = context.provided("identity").get("sme_users", {})
@@ -102,7 +105,16 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
     for offered in delivered:
         _deliver(demo, offered)
     _upcoming(demo, upcoming)
-    return SeedResult(created={**demo.created, "sessions (read model)": len(sessions)})
+    return SeedResult(created={**demo.created, "sessions (read model)": len(sessions)},
+                      provides=provided(db))
+
+
+def provided(db: Database) -> dict[str, Any]:
+    """The demo SMEs that exist, by their key in :mod:`.seed_data` (``smes``: key → id)."""
+    with db.reading() as session:
+        ids = dict(session.execute(select(Sme.nib, Sme.id).where(
+            Sme.nib.in_([sme.nib for sme in SMES]))).all())
+    return {"smes": {sme.key: ids[sme.nib] for sme in SMES if sme.nib in ids}}
 
 
 def _feed(db: Database, payload: dict, status: str | None = None) -> None:

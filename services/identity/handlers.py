@@ -1,7 +1,8 @@
 """Consumed events: whoever registers an organisation becomes its member.
 
 A provider's registrant (catalog) becomes its ``provider_staff``; an SME's
-(enrolment) its ``sme_user``. Each handler reads only the two fields it needs.
+(enrolment) its ``sme_user``; a sponsor's (sponsorship) its ``sponsor_staff``.
+Each handler reads only the two fields it needs.
 """
 
 from collections.abc import Callable
@@ -34,4 +35,6 @@ HANDLERS = Handlers([
             _grant("provider_staff", "provider_id", "catalog")),
     Handler("score.enrolment.sme.registered.v1", _registrant_schema("sme_id"),
             _grant("sme_user", "sme_id", "enrolment")),
+    Handler("score.sponsorship.sponsor.registered.v1", _registrant_schema("sponsor_id"),
+            _grant("sponsor_staff", "sponsor_id", "sponsorship")),
 ])

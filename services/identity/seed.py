@@ -8,6 +8,9 @@ The seed provides ``provider_staff`` (provider slug → user id) and ``sme_users
 (email → user id) to the seeds of services that depend on identity: catalog
 registers its providers with the former, enrolment its SMEs with the latter
 (identity then grants each registrant ``sme_user`` of its SME, by event).
+Likewise ``sponsor_staff`` (email → user id): sponsorship's demo sponsors are
+registered by these users; and ``platform_admin``, the admin's user id, who
+approves them.
 """
 
 from __future__ import annotations
@@ -42,10 +45,17 @@ SME_OWNERS = [
     ("budi@presisi-batam.example", "Budi Hartono"),
     ("rina@kopi-sidikalang.example", "Rina Simanjuntak"),
 ]
+# The staff who register sponsorship's demo sponsors (sponsor@kemnaker.example: Kemnaker's).
+SPONSOR_STAFF = [
+    ("sponsor@kemnaker.example", "Kemnaker Sponsor Desk"),
+    ("grants@nordic-partnership.example", "Astrid Lund"),
+    ("sourcing@garuda-footwear.example", "Hendra Wijaya"),
+    ("sponsor@betterwork-id.example", "Better Work Indonesia Desk"),
+]
 # email, name, intended role (signed up, no organisation yet)
 SIGN_UPS = [
     *[(email, name, "sme_user") for email, name in SME_OWNERS],
-    ("sponsor@kemnaker.example", "Kemnaker Sponsor Desk", "sponsor_staff"),
+    *[(email, name, "sponsor_staff") for email, name in SPONSOR_STAFF],
     ("trainer@score.example", "Trainer Candidate", "trainer"),
     *[(f"staff@{slug}.example", f"{slug.upper()} staff", "provider_staff")
       for slug in PROVIDER_SLUGS],
@@ -100,5 +110,9 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
                  for slug in PROVIDER_SLUGS}
         owners = {email: session.scalar(select(User.id).where(User.email == email))
                   for email, _ in SME_OWNERS}
+        sponsors = {email: session.scalar(select(User.id).where(User.email == email))
+                    for email, _ in SPONSOR_STAFF}
+        admin = session.scalar(select(User.id).where(User.email == MEMBERS[0][0]))
     return SeedResult(created={"accounts": created},
-                      provides={"provider_staff": staff, "sme_users": owners})
+                      provides={"provider_staff": staff, "sme_users": owners,
+                                "sponsor_staff": sponsors, "platform_admin": admin})

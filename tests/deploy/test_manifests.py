@@ -425,6 +425,11 @@ def _check_production_settings(service: str, role: str, environ: dict[str, str],
 
         mail = load_mail_settings(settings)  # an SMTP host and From address, TLS for a password
         assert mail.backend == "smtp", where
+    if service == "sponsorship" and environ.get("JOB") == "reaper":
+        from services.sponsorship.config import SponsorshipPolicy, load_policy
+
+        # The timing parses, and the defaults the deploy files spell out are the code's.
+        assert load_policy(settings) == SponsorshipPolicy(), where
 
 
 def test_kubernetes_containers_start_with_valid_production_settings(rendered_overlays):

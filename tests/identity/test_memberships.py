@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from services.identity import runtime
 from services.identity.models import Membership
+from services.sponsorship.events import SPONSOR_REGISTERED
 from shared.events import EventEnvelope
 from shared.events.bus.base import Message
 from shared.events.bus.local import LocalBus
@@ -204,6 +205,27 @@ def test_registering_an_sme_makes_the_registrant_its_sme_user(app, register, run
 
     principal = verifier.verify(login().json["access_token"])
     assert (principal.role, principal.org, principal.org_type) == ("sme_user", "sme-1", "sme")
+
+
+def test_registering_a_sponsor_makes_the_registrant_its_sponsor_staff(app, register, runner,
+                                                                    login, verifier):
+    user = register(role="sponsor_staff")
+    # The payload as sponsorship publishes it (validated by the producer's own schema).
+    payload = SPONSOR_REGISTERED.validate({
+        "sponsor_id": "spon-1", "name": "Kemnaker", "kind": "ministry", "status": "pending",
+        "reason": None, "changed_by": user["id"], "registered_by": user["id"]})
+    envelope = EventEnvelope.new("/score/sponsorship", SPONSOR_REGISTERED.type, "spon-1",
+                                 payload)
+    message = Message(topic="score.sponsorship", partition=0, offset=0, key="spon-1",
+                      value=envelope.to_bytes(), headers={}, timestamp_ms=0)
+
+    assert runner.process(message) == "applied"
+
+    principal = verifier.verify(login().json["access_token"])
+    assert (principal.role, principal.org, principal.org_type) == (
+        "sponsor_staff", "spon-1", "sponsor")
+    [membership] = _memberships(app, user["id"])
+    assert membership.granted_by == "system:sponsorship"
 
 
 def test_a_platform_admin_may_be_revoked_while_another_remains(client, register, grant, admin):
