@@ -134,11 +134,15 @@ class Take:
     actor: str
 
 
-def _available(fund_id: str):
-    """The fund's available balance as a scalar subquery (for a conditional insert)."""
-    signed = case((T.kind.in_(("deposit", "adjustment", "release", "reversal")), T.amount),
-                  (T.kind == "reservation", -T.amount), else_=0)
-    return (select(func.coalesce(func.sum(signed), 0)).where(T.fund_id == fund_id)
+# A row's effect on the available balance, as SQL (AVAILABLE_SIGN); no IN lists, so the
+# statement also runs on shared.driver's quick reads, which bind plain values only.
+AVAILABLE_EFFECT = case((T.kind == "reservation", -T.amount), (T.kind == "commit", 0),
+                        else_=T.amount)
+
+
+def available_of(fund_id):
+    """The fund's available balance as a scalar subquery (``fund_id``: a value or a column)."""
+    return (select(func.coalesce(func.sum(AVAILABLE_EFFECT), 0)).where(T.fund_id == fund_id)
             .scalar_subquery())
 
 
@@ -157,7 +161,7 @@ def take(session: Session, takes: list[Take], *, locked: bool = False) -> bool:
         values = select(literal(t.fund_id), literal("reservation"), literal(t.units),
                         literal(t.key), literal(t.reservation_id), literal(t.sme_id),
                         literal(t.actor), literal(clock.now(), T.created_at.type)).where(
-            _available(t.fund_id) >= t.units)
+            available_of(t.fund_id) >= t.units)
         written = session.execute(insert(T).from_select(
             ["fund_id", "kind", "amount", "idempotency_key", "reservation_id", "sme_id",
              "created_by", "created_at"], values).returning(T.id)).first()

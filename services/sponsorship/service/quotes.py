@@ -23,24 +23,19 @@ offer of an approved sponsor's open fund against them (:mod:`..rules`), and lets
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.sponsorship import access, events, ledger, matching, rules
 from services.sponsorship.models import (
-    Fund,
-    Offer,
     Reservation,
     ReservationLine,
-    SessionFacts,
-    SmeFacts,
     Sponsor,
 )
-from services.sponsorship.rules import Facts, Reason, Team
-from shared import clock
+from services.sponsorship.rules import Facts, Reason
+from services.sponsorship.service import quote_reads as reads
 from shared.auth import Principal
 from shared.conflicts import retry_conflicts
 from shared.db import Database
@@ -65,28 +60,29 @@ class QuoteResult:
     currency: str = "IDR"
 
 
-@dataclasses.dataclass(frozen=True)
-class _Offered:
-    """A published offer with its fund and sponsor, as a quote sees it."""
-
-    offer: Offer
-    fund: Fund
-    sponsor_name: str
-    rules: dict[str, Any]
-
-
 def quote(db: Database, principal: Principal, data: dict[str, Any]) -> QuoteResult:
     """Preview (no ``reserve``) or reserve the sponsor share of a team's enrolment."""
     _authorise(principal, data["sme_id"], reserving="reserve" in data)
     if "reserve" in data:
         return _reserve(db, principal, data)
-    with db.reading() as session:
-        facts = _facts(session, data)
-        offered = _published(session)
-        found = ledger.balances(session, {o.fund.id for o in offered})
-        usage = _usage(session, data["sme_id"], {o.fund.id for o in offered})
-        plan, declined = _plan(facts, offered, found, usage)
-        return _result(plan, declined, offered)
+    run = db.quick.rows  # a preview: three reads at most, one round trip each
+    facts = reads.facts(run, data)
+    offered = reads.published(run)
+    usage = reads.usage(run, facts.sme_id) if _capped(offered) else {}
+    plan, declined = _plan(facts, offered, _available(offered), usage)
+    return _result(plan, declined, offered)
+
+
+def _capped(offered: list[reads.Offered]) -> bool:
+    return any("sme_cap" in o.rules for o in offered)
+
+
+def _available(offered: list[reads.Offered]) -> dict[str, int]:
+    return {o.fund.id: o.available for o in offered}
+
+
+def _in(session: Session) -> reads.Run:
+    return lambda statement, values: session.execute(statement, values).all()
 
 
 def _authorise(principal: Principal, sme_id: str, *, reserving: bool) -> None:
@@ -120,14 +116,13 @@ def _reserve_once(db: Database, principal: Principal, data: dict[str, Any], *,
             Reservation.hold_id == hold["hold_id"]))
         if existing is not None:
             return _again(session, existing, data)
-        facts = _facts(session, data)
-        offered = _published(session)
+        facts = reads.facts(_in(session), data)
+        offered = reads.published(_in(session))
         eligible = [o for o in offered if not _static_refusals(o, facts)]
         # The per-SME caps count the SME's earlier reservations, which only the funds'
         # locks keep still: offers with caps always plan under the locks.
-        if optimistic and not any("sme_cap" in o.rules for o in eligible):
-            found = ledger.balances(session, {o.fund.id for o in eligible})
-            plan, declined = _plan(facts, offered, found, {})
+        if optimistic and not _capped(eligible):
+            plan, declined = _plan(facts, offered, _available(offered), {})
             if not plan.lines:
                 if any(r.code == "REASON_FUND_EXHAUSTED" for rs in declined.values()
                        for r in rs):
@@ -142,8 +137,8 @@ def _reserve_once(db: Database, principal: Principal, data: dict[str, Any], *,
         # A fund closed while we waited for its lock takes nothing new.
         offered = [o for o in offered
                    if o.fund.id not in funds or funds[o.fund.id].status == "open"]
-        found = ledger.balances(session, funds)
-        usage = _usage(session, data["sme_id"], funds)
+        found = {fund_id: b.available for fund_id, b in ledger.balances(session, funds).items()}
+        usage = reads.usage(_in(session), facts.sme_id) if _capped(eligible) else {}
         plan, declined = _plan(facts, offered, found, usage)
         if not plan.lines:
             return _result(plan, declined, offered)
@@ -155,7 +150,7 @@ def _reserve_once(db: Database, principal: Principal, data: dict[str, Any], *,
 
 def _reserved(session: Session, principal: Principal, facts: Facts, data: dict[str, Any],
               plan: matching.Plan, declined: dict[str, list[Reason]],
-              offered: list[_Offered]) -> QuoteResult:
+              offered: list[reads.Offered]) -> QuoteResult:
     """Write the reservation, its lines and its event (not yet the ledger rows)."""
     reservation = _write(session, principal, facts, data, plan)
     publish(session, events.RESERVATION_CREATED, reservation.id,
@@ -190,44 +185,7 @@ def _again(session: Session, reservation: Reservation, data: dict[str, Any]) -> 
                        declined=[], reservation=reservation, created=False)
 
 
-def _facts(session: Session, data: dict[str, Any]) -> Facts:
-    sme = session.get(SmeFacts, data["sme_id"])
-    if sme is None:
-        raise NotFound("no such SME (sponsorship learns of SMEs from enrolment's events)")
-    offered = session.get(SessionFacts, data["session_id"])
-    if offered is None:
-        raise NotFound("no such session (sponsorship learns of sessions from catalog's events)")
-    team = data["team"]
-    return Facts(sme_id=sme.id, sme_province=sme.province_code, sme_kbli=sme.kbli_code,
-                 sme_size_class=sme.size_class, session_province=offered.province_code,
-                 module_code=offered.module_code, provider_id=offered.provider_id,
-                 ilo_supervised=offered.ilo_supervised,
-                 price_per_participant=offered.price_per_participant or 0,
-                 team=Team(**team), today=clock.today())
-
-
-def _published(session: Session) -> list[_Offered]:
-    """Published offers of approved sponsors' open funds, in a stable order."""
-    rows = session.execute(
-        select(Offer, Fund, Sponsor.name).join(Fund, Fund.id == Offer.fund_id)
-        .join(Sponsor, Sponsor.id == Offer.sponsor_id)
-        .where(Offer.status == "published", Fund.status == "open",
-               Sponsor.status == "approved").order_by(Offer.id))
-    return [_Offered(offer, fund, name, _loaded(offer)) for offer, fund, name in rows]
-
-
-_RULES: dict[str, dict[str, Any]] = {}
-
-
-def _loaded(offer: Offer) -> dict[str, Any]:
-    """An offer's rules, loaded once per process (they never change once written)."""
-    found = _RULES.get(offer.id)
-    if found is None:
-        found = _RULES[offer.id] = rules.load_rules(offer.rules)
-    return found
-
-
-def _static_refusals(offered: _Offered, facts: Facts) -> list[Reason]:
+def _static_refusals(offered: reads.Offered, facts: Facts) -> list[Reason]:
     """Every refusal but the fund's: the rules, and the fund's validity today."""
     found = rules.refusals(offered.rules, facts)
     if not offered.fund.valid_on(facts.today):
@@ -237,21 +195,7 @@ def _static_refusals(offered: _Offered, facts: Facts) -> list[Reason]:
     return found
 
 
-def _usage(session: Session, sme_id: str, fund_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """(participants, rupiah) the SME holds or used from each fund."""
-    ids = list(fund_ids)
-    if not ids:
-        return {}
-    line, reservation = ReservationLine, Reservation
-    rows = session.execute(
-        select(line.fund_id, func.sum(line.participants), func.sum(line.amount))
-        .join(reservation, reservation.id == line.reservation_id)
-        .where(reservation.sme_id == sme_id, reservation.status.in_(HOLDING),
-               line.fund_id.in_(ids)).group_by(line.fund_id))
-    return {fund_id: (int(seats), int(amount)) for fund_id, seats, amount in rows}
-
-
-def _plan(facts: Facts, offered: list[_Offered], found: dict[str, ledger.Balance],
+def _plan(facts: Facts, offered: list[reads.Offered], available: dict[str, int],
           usage: dict[str, tuple[int, int]]) -> tuple[matching.Plan, dict[str, list[Reason]]]:
     declined: dict[str, list[Reason]] = {}
     candidates = []
@@ -260,19 +204,18 @@ def _plan(facts: Facts, offered: list[_Offered], found: dict[str, ledger.Balance
         used = dataclasses.replace(facts, sme_seats_used=seats_used, sme_amount_used=amount_used)
         refused = _static_refusals(o, used)
         if refused:
-            declined[o.offer.id] = refused
+            declined[o.offer_id] = refused
             continue
         seats_left, amount_left = rules.sme_cap_left(o.rules, used)
-        balance = found.get(o.fund.id, ledger.Balance())
         made = matching.candidate(
-            offer_id=o.offer.id, fund_id=o.fund.id, sponsor_id=o.offer.sponsor_id,
-            stackable=o.offer.stackable, unit=o.fund.unit, fund_valid_until=o.fund.valid_until,
-            fund_available=balance.available,
+            offer_id=o.offer_id, fund_id=o.fund.id, sponsor_id=o.sponsor_id,
+            stackable=o.stackable, unit=o.fund.unit, fund_valid_until=o.fund.valid_until,
+            fund_available=available.get(o.fund.id, 0),
             per_participant=rules.share_per_participant(o.rules, facts.price_per_participant),
             participants=facts.team.participants, sme_seats_left=seats_left,
             sme_amount_left=amount_left)
         if isinstance(made, Reason):
-            declined[o.offer.id] = [made]
+            declined[o.offer_id] = [made]
         else:
             candidates.append(made)
     plan = matching.match(facts.price_per_participant * facts.team.participants, candidates)
@@ -308,9 +251,9 @@ def _applied(line: matching.Line | ReservationLine, sponsor_name: str | None) ->
 
 
 def _result(plan: matching.Plan, declined: dict[str, list[Reason]],
-            offered: list[_Offered]) -> QuoteResult:
-    names = {o.offer.id: o.sponsor_name for o in offered}
-    titles = {o.offer.id: o.offer.title for o in offered}
+            offered: list[reads.Offered]) -> QuoteResult:
+    names = {o.offer_id: o.sponsor_name for o in offered}
+    titles = {o.offer_id: o.title for o in offered}
     return QuoteResult(
         price=plan.price, sponsor_share=plan.sponsor_share, sme_share=plan.sme_share,
         applied=[_applied(line, names[line.offer_id]) for line in plan.lines],
