@@ -9,7 +9,8 @@ Policy (documented in the API and tested by properties):
    together (an offer that does not stack never combines with another).
    Within an option, offers pay in order of their fund's end of validity (the
    fund expiring first pays first, so money that would lapse is used), each at
-   most what is left of the price.
+   most what is left of the price. Offers sharing a fund share its balance and the
+   SME's cap on it: what one takes, the next no longer has.
 3. The best option covers the most; on a tie, the one whose earliest-expiring
    fund expires first; then fewer lines; then offer ids – so the same input
    always gives the same plan.
@@ -41,6 +42,10 @@ class Candidate:
     max_amount: int
     # What the fund has left, in its unit: offers sharing a fund share this.
     fund_available: int
+    # What the SME may still get from the fund under this offer's cap (None: no cap);
+    # the cap is on the fund, so offers sharing it share what the plan takes of it.
+    sme_seats_left: int | None = None
+    sme_amount_left: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,19 +99,27 @@ def candidate(*, offer_id: str, fund_id: str, sponsor_id: str, stackable: bool, 
     return Candidate(offer_id=offer_id, fund_id=fund_id, sponsor_id=sponsor_id,
                      stackable=stackable, unit=unit, fund_valid_until=fund_valid_until,
                      per_participant=per_participant, max_participants=covered,
-                     max_amount=amount, fund_available=fund_available)
+                     max_amount=amount, fund_available=fund_available,
+                     sme_seats_left=sme_seats_left, sme_amount_left=sme_amount_left)
 
 
 def _pay(price: int, option: list[Candidate]) -> tuple[Line, ...]:
     lines, left = [], price
     fund_left = {offer.fund_id: offer.fund_available for offer in option}
+    # (participants, rupiah) the SME gets from each fund in this option so far.
+    sme_took = {offer.fund_id: (0, 0) for offer in option}
     for offer in option:
-        amount, most = min(offer.max_amount, left), offer.max_participants
+        took_seats, took_amount = sme_took[offer.fund_id]
+        most = offer.max_participants
+        if offer.sme_seats_left is not None:
+            most = min(most, offer.sme_seats_left - took_seats)
+        if offer.unit == "seats":
+            most = min(most, fund_left[offer.fund_id])
+        amount = min(offer.max_amount, left, most * offer.per_participant)
+        if offer.sme_amount_left is not None:
+            amount = min(amount, offer.sme_amount_left - took_amount)
         if offer.unit == "IDR":
             amount = min(amount, fund_left[offer.fund_id])
-        else:
-            most = min(most, fund_left[offer.fund_id])
-            amount = min(amount, most * offer.per_participant)
         if amount <= 0:
             continue
         # Participants this amount pays for (a part-paid participant counts).
@@ -115,6 +128,7 @@ def _pay(price: int, option: list[Candidate]) -> tuple[Line, ...]:
         lines.append(Line(offer.offer_id, offer.fund_id, offer.sponsor_id, amount,
                           participants, units))
         fund_left[offer.fund_id] -= units
+        sme_took[offer.fund_id] = (took_seats + participants, took_amount + amount)
         left -= amount
         if left == 0:
             break

@@ -67,6 +67,16 @@ REFUSALS = {
     "post_record_visit": ("422", "lengths count after trimming"),
     "post_cancel_visit": ("422", "lengths count after trimming"),
     "post_sme_kpis": ("422", "lengths count after trimming"),
+    "get_sponsors": ("400", "a cursor is opaque"),
+    "get_sponsor_funds": ("400", "a cursor is opaque"),
+    "post_sponsor_funds": ("422", "valid_until not before valid_from; lengths after trimming"),
+    "post_adjustments": ("422", "an adjustment is never 0; lengths count after trimming"),
+    "get_transactions": ("400", "a cursor is opaque"),
+    "post_fund_offers": ("422", "sme_cap: seats or amount, not both; valid_until not before "
+                         "valid_from; lengths count after trimming"),
+    "get_offers": ("400", "a cursor is opaque"),
+    "post_quotes": ("422", "managers + workers and women + men add up to participants"),
+    "get_reservations": ("400", "a cursor is opaque"),
 }
 # The organisation a principal of each role acts for.
 ORGS = {"provider_staff": ("provider-1", "provider"), "sme_user": ("sme-1", "sme"),

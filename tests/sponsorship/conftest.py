@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from sqlalchemy import func, select
 
 from services import sponsorship
+from services.sponsorship.models import Base
+from shared.events.tables import outbox
 from tests.support.apps import migrated_sqlite
 
 
@@ -35,3 +40,23 @@ def market(app, auth):
     from tests.sponsorship.builders import Market
 
     return Market(app, auth)
+
+
+def published(db, after: int = 0) -> list[tuple[str, dict]]:
+    """(type without the ``score.sponsorship.`` prefix and ``.v1``, data) of each outbox
+    row from the ``after``-th on, oldest first."""
+    with db.reading() as session:
+        payloads = session.scalars(select(outbox.c.payload).order_by(outbox.c.id)).all()
+    found = []
+    for raw in payloads[after:]:
+        envelope = json.loads(raw)
+        name = envelope["type"].removeprefix("score.sponsorship.").removesuffix(".v1")
+        found.append((name, envelope["data"]))
+    return found
+
+
+def written(db) -> dict[str, int]:
+    """Rows in every table a write can touch (nothing written: the same counts)."""
+    tables = [outbox, *Base.metadata.sorted_tables]
+    with db.reading() as session:
+        return {t.name: session.scalar(select(func.count()).select_from(t)) for t in tables}
