@@ -15,8 +15,10 @@ from services.catalog.service.courses import (
 from services.catalog.service.providers import (
     approve_provider,
     get_provider,
+    get_stripe_account,
     list_providers,
     register_provider,
+    set_stripe_account,
     suspend_provider,
     update_provider,
 )

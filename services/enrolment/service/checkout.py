@@ -7,6 +7,11 @@ hold is still its original length); an already extended hold that is running out
 is refused (409: pay by bank transfer or enrol again). The Stripe call runs in the
 transaction that stores the payment, with the key ``checkout:<payment id>``: if
 anything fails, nothing is stored and a retry opens the same session again.
+
+When the session's provider has a Stripe connected account (catalog's provider
+events, :mod:`.providers`), the checkout is a destination charge: the money goes to
+that account and Stripe keeps the platform fee – ``ledger.fee_of(amount, percent)``,
+rounded as on statements – both stored on the payment.
 """
 
 from __future__ import annotations
@@ -16,12 +21,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.enrolment import access
+from services.enrolment import access, ledger
 from services.enrolment.config import EnrolmentPolicy
 from services.enrolment.models import Enrolment, OfferedSession, Payment, Sme, new_id
 from services.enrolment.payments import Payments
 from services.enrolment.payments.gateway import CheckoutRequest
-from services.enrolment.service import settlement
+from services.enrolment.service import providers, settlement
 from shared import clock
 from shared.auth import Principal
 from shared.db import Database
@@ -57,7 +62,7 @@ def start_checkout(db: Database, principal: Principal, enrolment_id: str,
                            errors={"amount": ["the SME's share is 0"]})
         now = clock.now()
         expires_at = checkout_expiry(enrolment, now, policy)
-        payment = _open_checkout(session, enrolment, expires_at, payments)
+        payment = _open_checkout(session, enrolment, expires_at, payments, policy)
         enrolment.expires_at, enrolment.payment_method = expires_at, "card"
         enrolment.transition("start_payment", actor=principal.subject, now=now)
         return payment, True
@@ -79,11 +84,14 @@ def checkout_expiry(enrolment: Enrolment, now: dt.datetime,
 
 
 def _open_checkout(session: Session, enrolment: Enrolment, expires_at: dt.datetime,
-                   payments: Payments) -> Payment:
+                   payments: Payments, policy: EnrolmentPolicy) -> Payment:
     gateway = payments.checkout_gateway
+    destination = providers.connected_account(session, enrolment.provider_id)
+    fee = (None if destination is None
+           else ledger.fee_of(enrolment.sme_share, policy.platform_fee_percent))
     payment = Payment(id=new_id(), enrolment_id=enrolment.id, provider_id=enrolment.provider_id,
                       method="card", gateway=gateway.name, amount=enrolment.sme_share,
-                      currency="IDR")
+                      currency="IDR", destination_account=destination, application_fee=fee)
     session.add(payment)
     session.flush()
     offered = session.get(OfferedSession, enrolment.session_id)
@@ -94,7 +102,8 @@ def _open_checkout(session: Session, enrolment: Enrolment, expires_at: dt.dateti
         payment_id=payment.id, enrolment_id=enrolment.id,
         description=_description(enrolment, offered), **_line(enrolment),
         expires_at=expires_at, success_url=success_url, cancel_url=cancel_url,
-        customer_email=sme.contact_email), idempotency_key=f"checkout:{payment.id}")
+        customer_email=sme.contact_email, destination_account=destination,
+        application_fee=fee), idempotency_key=f"checkout:{payment.id}")
     payment.checkout_id, payment.checkout_url = ref.id, ref.url
     return payment
 
