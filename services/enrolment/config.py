@@ -110,7 +110,8 @@ def load_policy(settings: Settings) -> EnrolmentPolicy:
     values["size_bands"] = parse_size_bands(settings.get("size_bands", DEFAULT_SIZE_BANDS))
     if settings.get("kpis"):
         values["kpis"] = parse_kpis(settings.get("kpis"))
-    if settings.get("platform_fee_percent") is not None:
+    # Empty is unset (an env file's "NAME=" line): the default applies.
+    if str(settings.get("platform_fee_percent") or "").strip():
         values["platform_fee_percent"] = parse_fee_percent(settings.get("platform_fee_percent"))
     policy = EnrolmentPolicy(**values)
     _check(policy)

@@ -67,6 +67,10 @@ REFUSALS = {
     "post_record_visit": ("422", "lengths count after trimming"),
     "post_cancel_visit": ("422", "lengths count after trimming"),
     "post_sme_kpis": ("422", "lengths count after trimming"),
+    "get_provider_statement": ("400", "a month from 2000-01 up to the current one (Jakarta)"),
+    "post_issue_statement": ("400", "a month from 2000-01 up to the current one (Jakarta)"),
+    "get_statements": ("400", "a cursor is opaque"),
+    "post_statement_paid": ("422", "paid_on after the month; a bank reference unless 0 is due"),
 }
 # The organisation a principal of each role acts for.
 ORGS = {"provider_staff": ("provider-1", "provider"), "sme_user": ("sme-1", "sme"),
