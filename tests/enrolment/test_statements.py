@@ -97,6 +97,7 @@ def test_issue_freezes_the_month_once_and_paid_settles_it(client, db, ids, admin
     assert first.status_code == 201, first.json
     assert first.json["status"] == "issued" and figures(first.json) == sw.MARCH
     assert first.json["issued_by"] == "admin-1" and len(first.json["lines"]) == 5
+    assert first.json["provider_name"] == "Lembaga Satu"
     again = client.post(issue, headers=admin)
     assert again.status_code == 200 and again.json["id"] == first.json["id"]
     assert first.headers["Location"].endswith(f"/statements/{first.json['id']}")

@@ -100,7 +100,8 @@ class IssueStatement(MethodView):
         statement, created = statements.issue_statement(
             current_db(), require_principal(), path["provider_id"], Month.parse(path["month"]),
             current_policy().platform_fee_percent)
-        view = statements.issued_view(statement, None)
+        view = statements.issued_view(
+            statement, statements.provider_name(current_db(), statement.provider_id))
         headers = {"Location": url_for("statements.StatementItem", statement_id=statement.id)}
         return body(view), 201 if created else 200, headers
 
@@ -147,7 +148,8 @@ class StatementPaid(MethodView):
         """
         statement = statements.mark_paid(current_db(), require_principal(), statement_id,
                                          record)
-        return body(statements.issued_view(statement, None))
+        return body(statements.issued_view(
+            statement, statements.provider_name(current_db(), statement.provider_id)))
 
 
 def body(view: statements.StatementView) -> dict[str, Any]:

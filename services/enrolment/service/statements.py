@@ -248,6 +248,12 @@ def _sponsor_line(enrolment: Enrolment, kind: str, booked_at: dt.datetime | None
                 booked_at=booked_at, amount=sign * enrolment.sponsor_share, platform_cash=True)
 
 
+def provider_name(db: Database, provider_id: str) -> str | None:
+    """The provider's name as catalog last told us (None before its first event)."""
+    with db.reading() as session:
+        return _name(session, provider_id)
+
+
 def _ensure_known(session: Session, provider_id: str) -> None:
     if not providers.is_known(session, provider_id):
         raise NotFound("no such provider")
