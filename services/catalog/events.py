@@ -29,6 +29,9 @@ class ProviderPayload(Schema):
     website = fields.String(required=True, allow_none=True)
     provinces_served = fields.List(fields.String(), required=True)
     status = fields.String(required=True, validate=validate.OneOf(lifecycle.PROVIDER.states))
+    stripe_account_id = fields.String(required=True, allow_none=True, metadata={
+        "description": "its Stripe connected account (acct_...): card payments for its "
+                       "sessions are destination charges to it; null when it has none"})
     changed_by = fields.String(required=True, metadata={"description": "user id (sub)"})
 
 
@@ -51,7 +54,7 @@ def provider_payload(provider: Provider, actor: str) -> dict:
         "contact_name": provider.contact_name, "email": provider.email,
         "phone": provider.phone, "website": provider.website,
         "provinces_served": provider.provinces_served, "status": provider.status,
-        "changed_by": actor,
+        "stripe_account_id": provider.stripe_account_id, "changed_by": actor,
     }
 
 

@@ -102,6 +102,9 @@ class Provider(_StartsInInitialState, Base):
     address: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str | None] = mapped_column(String(300))
+    # Its Stripe connected account (acct_...), set by a platform admin once Stripe has
+    # onboarded it: enrolment then charges cards straight to it (destination charges).
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default=lifecycle.PROVIDER.initial, index=True)
     status_reason: Mapped[str | None] = mapped_column(String(500))
     registered_by: Mapped[str] = mapped_column(String(64))

@@ -15,6 +15,8 @@ from shared import indonesia
 LANGUAGES = ("id", "en")
 TRAINER_ROLES = ("lead", "co")
 MAX_TRAINERS = 10
+# A Stripe connected account id, as Stripe writes them (acct_1Nv0FGQ9RKHgCVdK).
+STRIPE_ACCOUNT_PATTERN = r"^acct_[A-Za-z0-9]+$"
 
 Errors = dict[str, list[str]]
 # NPWP rules are the same for every service (shared.indonesia).

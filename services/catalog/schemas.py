@@ -54,6 +54,23 @@ ProviderPatch = patch_of(ProviderIn, "ProviderPatch", "Changes to a provider's p
                          exclude=("npwp",))
 
 
+class StripeAccountIn(Schema):
+    """A provider's Stripe connected account, or null to stop destination charges."""
+
+    stripe_account_id = fields.String(
+        required=True, allow_none=True,
+        validate=[validate.Length(6, 255), validate.Regexp(rules.STRIPE_ACCOUNT_PATTERN)],
+        metadata={"pattern": rules.STRIPE_ACCOUNT_PATTERN,
+                  "description": "the id Stripe gave the connected account (acct_...)"})
+
+
+class StripeAccountOut(Schema):
+    """A provider's Stripe connected account (platform admins, auditors, its own staff)."""
+
+    provider_id = fields.String()
+    stripe_account_id = fields.String(allow_none=True)
+
+
 class ApproveIn(Schema):
     """An approval, with an optional note."""
 

@@ -8,13 +8,14 @@ service (docs/SERVICE_GUIDE.md):
     config.py      the policy: team rules, holds, invoices, refunds, completion, KPIs
     lifecycle.py   enrolment, payment, visit and waitlist state tables
     rules.py       pure rules (NIB, size class, team mix, refund share, references, KPIs)
+    ledger.py      settlement arithmetic: statement months, platform fee, net payable
     models/        one module per concept on one DeclarativeBase
     service/       use cases, one module per concept, each command holding its transaction
     payments/      the card gateways: Stripe, and the sandbox of the embedded default
     sponsorship/   the sponsors' share quoted at checkout (sponsorship's POST /quotes)
     api/           thin flask-smorest views, one blueprint per resource
     events.py      published event types, their payload schemas and builders
-    handlers.py    catalog's session events -> the sessions read model
+    handlers.py    catalog's session and provider events -> the read models
     seed.py        idempotent demo data for `score run`
 """
 
@@ -35,7 +36,8 @@ def runtime() -> ServiceRuntime:
         name="enrolment",
         title="SCORE Marketplace – Enrolment",
         description=("SME profiles, team enrolments, seat holds, waitlist, payments (Stripe, "
-                     "bank transfer), attendance, consultancy visits and enterprise KPIs."),
+                     "bank transfer), attendance, consultancy visits, enterprise KPIs and "
+                     "providers' monthly settlement statements."),
         metadata=models.Base.metadata,
         migrations=MIGRATIONS,
         blueprints=api.blueprints,

@@ -6,7 +6,9 @@
 - a ``trainer`` sees the participants and attendance of sessions listing them as a
   trainer (``principal.subject`` is the trainer id) and records attendance and visits;
 - the ILO auditor and platform admins read everything (the auditor writes nothing:
-  refused globally by ``shared.auth``).
+  refused globally by ``shared.auth``);
+- settlement statements: a provider's staff read their own provider's, auditors and
+  admins every provider's; only platform admins issue them and mark them paid.
 """
 
 from __future__ import annotations
@@ -63,3 +65,15 @@ def ensure_provider(principal: Principal, enrolment: Enrolment, offered: Offered
     ensure_reads_enrolment(principal, enrolment, offered)
     if not acts_for_provider(principal, enrolment.provider_id):
         raise Forbidden("only the session's provider does this")
+
+
+def ensure_reads_statements(principal: Principal, provider_id: str) -> None:
+    """A provider's statements: its staff, auditors and admins (anyone else: 404)."""
+    if not (principal.reads_everything or acts_for_provider(principal, provider_id)):
+        raise NotFound("no such provider")
+
+
+def ensure_settles(principal: Principal) -> None:
+    """Issuing statements and recording their payment: platform admins only (403)."""
+    if principal.role != "platform_admin":
+        raise Forbidden("only a platform admin settles statements")

@@ -4,7 +4,9 @@ Settings arrive as ``SCORE_ENROLMENT_<NAME>`` (``Settings.extra``). The defaults
 are our choices, not published SCORE facts (DOMAIN.md): team size 2–6 with at
 least one manager and one worker, holds of 45 minutes, invoices due in 7 days,
 a full refund up to 7 days before the start and half after, completion with
-every classroom day attended, BPS enterprise size bands by employees.
+every classroom day attended, BPS enterprise size bands by employees, and a
+platform fee of 5 % on what providers earn (settlement statements; our choice,
+not a SCORE tariff).
 """
 
 from __future__ import annotations
@@ -12,11 +14,16 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shared.config import ConfigError, Settings
 
 MIN_HOLD_MINUTES = 30  # a Stripe Checkout Session lives at least 30 minutes
+# Our choice, not a SCORE tariff: the platform's share of what a provider earns.
+DEFAULT_PLATFORM_FEE_PERCENT = Decimal(5)
+# Below 50 %: a fee above half of the money is a typo, not a business model.
+MAX_PLATFORM_FEE_PERCENT = Decimal(50)
 
 # BPS classes by number of workers (micro 1–4, small 5–19, medium 20–99, large 100+).
 DEFAULT_SIZE_BANDS = "micro:1-4,small:5-19,medium:20-99,large:100-"
@@ -79,6 +86,7 @@ class EnrolmentPolicy:
     reaper_interval_s: float = 5.0
     size_bands: tuple[SizeBand, ...] = ()
     kpis: tuple[KpiDefinition, ...] = DEFAULT_KPIS
+    platform_fee_percent: Decimal = DEFAULT_PLATFORM_FEE_PERCENT
 
     def kpi(self, code: str) -> KpiDefinition | None:
         """The KPI definition named ``code``."""
@@ -102,6 +110,9 @@ def load_policy(settings: Settings) -> EnrolmentPolicy:
     values["size_bands"] = parse_size_bands(settings.get("size_bands", DEFAULT_SIZE_BANDS))
     if settings.get("kpis"):
         values["kpis"] = parse_kpis(settings.get("kpis"))
+    # Empty is unset (an env file's "NAME=" line): the default applies.
+    if str(settings.get("platform_fee_percent") or "").strip():
+        values["platform_fee_percent"] = parse_fee_percent(settings.get("platform_fee_percent"))
     policy = EnrolmentPolicy(**values)
     _check(policy)
     return policy
@@ -128,6 +139,21 @@ def _check(policy: EnrolmentPolicy) -> None:
         raise ConfigError("COMPLETION_MIN_ATTENDANCE_PERCENT must be 1..100")
     if policy.bank_due_days < 1:
         raise ConfigError("BANK_DUE_DAYS must be at least 1")
+
+
+def parse_fee_percent(raw: object) -> Decimal:
+    """``"5"``, ``"2.5"``: a percentage 0..50 with at most two decimals (exact, no float)."""
+    try:
+        percent = Decimal(str(raw).strip())
+    except InvalidOperation as exc:
+        raise ConfigError("SCORE_ENROLMENT_PLATFORM_FEE_PERCENT must be a number "
+                          f"(e.g. 5 or 2.5), not {raw!r}") from exc
+    if not percent.is_finite() or not 0 <= percent <= MAX_PLATFORM_FEE_PERCENT:
+        raise ConfigError(f"SCORE_ENROLMENT_PLATFORM_FEE_PERCENT must be 0.."
+                          f"{MAX_PLATFORM_FEE_PERCENT}, not {raw!r}")
+    if percent != percent.quantize(Decimal("0.01")):
+        raise ConfigError("SCORE_ENROLMENT_PLATFORM_FEE_PERCENT has at most two decimals")
+    return percent
 
 
 def parse_size_bands(raw: str) -> tuple[SizeBand, ...]:

@@ -20,6 +20,7 @@ from services.enrolment.models import (
     OfferedSession,
     Payment,
     Sme,
+    Statement,
     Visit,
     WaitlistEntry,
 )
@@ -194,6 +195,35 @@ class KpiPayload(Schema):
     reported_by = fields.String(required=True)
 
 
+class StatementPayload(Schema):
+    """A provider's monthly statement as issued (``statement.issued`` / ``statement.paid``).
+
+    Figures are whole rupiah (services/enrolment/ledger.py). ``net_payable`` is what
+    the platform owes the provider; negative when the provider owes the platform.
+    """
+
+    statement_id = fields.String(required=True, validate=_ID)
+    provider_id = fields.String(required=True)
+    month = fields.String(required=True, metadata={"description": "YYYY-MM, Jakarta"})
+    status = fields.String(required=True,
+                           validate=validate.OneOf(lifecycle.STATEMENT.states))
+    currency = fields.String(required=True)
+    fee_percent = fields.Decimal(required=True, as_string=True)
+    card_collected = _money(required=True)
+    card_collected_direct = _money(required=True)
+    card_refunded = _money(required=True)
+    bank_received = _money(required=True)
+    bank_refunded = _money(required=True)
+    sponsor_committed = _money(required=True)
+    sponsor_reversed = _money(required=True)
+    fee = fields.Integer(required=True, strict=True)
+    fee_withheld = _money(required=True)
+    net_payable = fields.Integer(required=True, strict=True)
+    paid_on = fields.Date(required=True, allow_none=True)
+    bank_reference = fields.String(required=True, allow_none=True)
+    changed_by = fields.String(required=True)
+
+
 def sme_payload(sme: Sme, actor: str) -> dict:
     """Payload of ``sme.updated`` (``sme.registered`` adds ``registered_by``)."""
     return {
@@ -294,6 +324,23 @@ def kpi_payload(report: KpiReport, sme: Sme) -> dict:
     }
 
 
+STATEMENT_FIGURES = ("card_collected", "card_collected_direct", "card_refunded", "bank_received",
+                     "bank_refunded", "sponsor_committed", "sponsor_reversed", "fee",
+                     "fee_withheld", "net_payable")
+
+
+def statement_payload(statement: Statement, actor: str) -> dict:
+    """Payload of ``statement.issued`` / ``statement.paid``."""
+    return {
+        "statement_id": statement.id, "provider_id": statement.provider_id,
+        "month": statement.month, "status": statement.status, "currency": statement.currency,
+        "fee_percent": statement.fee_percent,
+        **{name: getattr(statement, name) for name in STATEMENT_FIGURES},
+        "paid_on": statement.paid_on, "bank_reference": statement.bank_reference,
+        "changed_by": actor,
+    }
+
+
 def _type(name: str, schema: type[Schema], description: str) -> EventType:
     return EventType(f"score.enrolment.{name}.v1", schema, description)
 
@@ -325,11 +372,15 @@ ATTENDANCE_RECORDED = _type("attendance.recorded", AttendancePayload,
                             "A classroom day's attendance of a team was recorded.")
 VISIT_RECORDED = _type("visit.recorded", VisitPayload, "A consultancy visit took place.")
 KPI_REPORTED = _type("kpi.reported", KpiPayload, "An SME reported a KPI value.")
+STATEMENT_ISSUED = _type("statement.issued", StatementPayload,
+                         "A provider's monthly settlement statement was issued (frozen).")
+STATEMENT_PAID = _type("statement.paid", StatementPayload,
+                       "An issued statement's net payable was settled by bank transfer.")
 
 EVENTS = EventCatalog([
     SME_REGISTERED, SME_UPDATED,
     ENROLMENT_HELD, ENROLMENT_CONFIRMED, ENROLMENT_CANCELLED, ENROLMENT_EXPIRED,
     ENROLMENT_COMPLETED, WAITLIST_JOINED, WAITLIST_OFFERED, WAITLIST_WITHDRAWN, WAITLIST_LAPSED,
     PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED,
-    ATTENDANCE_RECORDED, VISIT_RECORDED, KPI_REPORTED,
+    ATTENDANCE_RECORDED, VISIT_RECORDED, KPI_REPORTED, STATEMENT_ISSUED, STATEMENT_PAID,
 ])

@@ -1,6 +1,8 @@
 """Events enrolment consumes: ``Handler(event type, schema of the fields read, use case)``.
 
-Catalog's session events keep the sessions read model
+Catalog's provider events keep the providers read model (name, Stripe connected
+account: :mod:`services.enrolment.service.providers`). Catalog's session events
+keep the sessions read model
 (:mod:`services.enrolment.service.sessions`); each type may add steps after
 the read model is up to date (:data:`FOLLOW_UPS`: e.g. the completion rule on
 ``session.completed``). Handlers run inside the inbox transaction (an event is
@@ -17,14 +19,33 @@ from sqlalchemy.orm import Session
 
 from services.enrolment.config import current_policy
 from services.enrolment.models import OfferedSession
-from services.enrolment.service import completion, sessions
+from services.enrolment.service import completion, providers, sessions
 from shared.events import Handler, Handlers
 
 SESSION_EVENTS = ("published", "updated", "cancelled", "started", "completed")
+PROVIDER_EVENTS = ("registered", "updated", "approved", "suspended")
 
 
 def _session_type(action: str) -> str:
     return f"score.catalog.session.{action}.v1"
+
+
+class CatalogProvider(Schema):
+    """What enrolment reads from catalog's provider events (other fields are ignored).
+
+    ``stripe_account_id`` defaults to null: events from before catalog carried it
+    describe a provider without a connected account.
+    """
+
+    provider_id = fields.String(required=True)
+    legal_name = fields.String(required=True)
+    status = fields.String(required=True)
+    stripe_account_id = fields.String(load_default=None, allow_none=True)
+
+
+def on_provider_event(session: Session, event) -> None:
+    """catalog's provider.*: the providers read model (every event carries the full state)."""
+    providers.apply_provider(session, event.data)
 
 
 class TrainerRef(Schema):
@@ -87,5 +108,9 @@ def _on_session_event(action: str) -> Callable[[Session, object], None]:
     return apply
 
 
-HANDLERS = Handlers([Handler(_session_type(action), CatalogSession, _on_session_event(action))
-                     for action in SESSION_EVENTS])
+HANDLERS = Handlers([
+    *(Handler(_session_type(action), CatalogSession, _on_session_event(action))
+      for action in SESSION_EVENTS),
+    *(Handler(f"score.catalog.provider.{action}.v1", CatalogProvider, on_provider_event)
+      for action in PROVIDER_EVENTS),
+])

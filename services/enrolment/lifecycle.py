@@ -36,3 +36,9 @@ VISIT = Lifecycle("visit", "scheduled", {
 WAITLIST = Lifecycle("waitlist entry", "waiting", {
     "waiting": {"offer": "offered", "withdraw": "withdrawn", "lapse": "lapsed"},
 })
+
+# A provider's monthly statement: issued (frozen) by a platform admin, then paid –
+# the remainder transferred between the platform and the provider, either way.
+STATEMENT = Lifecycle("statement", "issued", {
+    "issued": {"pay": "paid"},
+})

@@ -77,6 +77,16 @@ REFUSALS = {
     "get_offers": ("400", "a cursor is opaque"),
     "post_quotes": ("422", "managers + workers and women + men add up to participants"),
     "get_reservations": ("400", "a cursor is opaque"),
+    "get_provider_statement": ("400", "a month from 2000-01 up to the current one (Jakarta)"),
+    "post_issue_statement": ("400", "a month from 2000-01 up to the current one (Jakarta)"),
+    "get_statements": ("400", "a cursor is opaque"),
+    "post_statement_paid": ("422", "paid_on after the month; a bank reference unless 0 is due"),
+    "get_sponsor_report": ("400", "to not before from; fund_id: one of the sponsor's funds"),
+    "get_sponsor_timeline": ("400", "to not before from; at most 120 months or 260 weeks; "
+                             "fund_id: one of the sponsor's funds"),
+    "get_market_report": ("400", "to not before from; fund_id must name a fund"),
+    "get_market_timeline": ("400", "to not before from; at most 120 months or 260 weeks; "
+                            "fund_id must name a fund"),
 }
 # The organisation a principal of each role acts for.
 ORGS = {"provider_staff": ("provider-1", "provider"), "sme_user": ("sme-1", "sme"),

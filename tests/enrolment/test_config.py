@@ -47,3 +47,18 @@ def test_kpis_can_be_configured_as_json():
 def test_size_bands_are_contiguous_and_open_ended():
     bands = parse_size_bands("a:1-9,b:10-")
     assert bands[-1].high is None and bands[0].high == 9
+
+
+def test_the_platform_fee_is_5_percent_unless_set_exactly():
+    from decimal import Decimal
+
+    assert policy().platform_fee_percent == Decimal(5)
+    assert policy(platform_fee_percent="2.5").platform_fee_percent == Decimal("2.5")
+    assert policy(platform_fee_percent=" 0 ").platform_fee_percent == Decimal(0)
+    assert policy(platform_fee_percent="").platform_fee_percent == Decimal(5)  # NAME= : unset
+
+
+@pytest.mark.parametrize("value", ["-1", "50.01", "abc", "NaN", "Infinity", "2.555", "1e3"])
+def test_an_unusable_platform_fee_is_refused_at_start(value):
+    with pytest.raises(ConfigError):
+        policy(platform_fee_percent=value)

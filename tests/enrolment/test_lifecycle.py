@@ -45,3 +45,12 @@ def test_payment_transitions_are_exactly_the_table(state, action):
 def test_terminal_enrolment_states_allow_nothing():
     for state in ("completed", "cancelled"):
         assert lifecycle.ENROLMENT.actions(state) == set()
+
+
+@pytest.mark.parametrize(("state", "action"), lifecycle.STATEMENT.pairs())
+def test_statement_transitions_are_exactly_the_table(state, action):
+    if (state, action) == ("issued", "pay"):
+        assert lifecycle.STATEMENT.next(state, action) == "paid"
+    else:
+        with pytest.raises(InvalidTransition):
+            lifecycle.STATEMENT.next(state, action)

@@ -14,6 +14,8 @@ from services.catalog.schemas import (
     ProviderOut,
     ProviderPatch,
     ReasonIn,
+    StripeAccountIn,
+    StripeAccountOut,
 )
 from shared.auth import current_principal, require_principal, roles_required
 from shared.idempotency import idempotent
@@ -88,3 +90,33 @@ class SuspendProvider(MethodView):
         """Suspend an approved provider, with a reason (platform admin)."""
         return service.suspend_provider(current_db(), require_principal(), provider_id,
                                         data["reason"])
+
+
+@blp.route("/<provider_id>/stripe-account")
+class ProviderStripeAccount(MethodView):
+    """The provider's Stripe connected account (destination charges)."""
+
+    @roles_required("platform_admin", "ilo_auditor", "provider_staff")
+    @blp.response(200, StripeAccountOut)
+    @blp.doc(**AUTH)
+    def get(self, provider_id):
+        """Read the provider's Stripe connected account (its staff, auditors and admins)."""
+        return _account(service.get_stripe_account(current_db(), require_principal(),
+                                                   provider_id))
+
+    @roles_required("platform_admin")
+    @blp.arguments(StripeAccountIn)
+    @blp.response(200, StripeAccountOut)
+    @blp.doc(**AUTH)
+    def put(self, data, provider_id):
+        """Set or clear (null) the provider's Stripe connected account (platform admin).
+
+        Set it once Stripe has onboarded the provider: card checkouts of its sessions
+        then pay into that account (destination charges, the platform fee withheld).
+        """
+        return _account(service.set_stripe_account(current_db(), require_principal(),
+                                                   provider_id, data["stripe_account_id"]))
+
+
+def _account(provider) -> dict:
+    return {"provider_id": provider.id, "stripe_account_id": provider.stripe_account_id}

@@ -103,6 +103,32 @@ def _change_status(db, principal, provider_id, action, reason) -> Provider:
         return provider
 
 
+def set_stripe_account(db: Database, principal: Principal, provider_id: str,
+                       account_id: str | None) -> Provider:
+    """Record (or clear, None) the provider's Stripe connected account (platform admin).
+
+    Set once Stripe has onboarded the provider; ``provider.updated`` carries it to
+    enrolment, whose card checkouts then pay into it (destination charges).
+    """
+    access.require_role(principal, "platform_admin")
+    with db.transaction() as session:
+        provider = load(session, Provider, provider_id, lock=True)
+        if provider.stripe_account_id != account_id:
+            provider.stripe_account_id = account_id
+            session.flush()
+            publish(session, events.PROVIDER_UPDATED, provider.id,
+                    events.provider_payload(provider, principal.subject), providerid=provider.id)
+        return provider
+
+
+def get_stripe_account(db: Database, principal: Principal, provider_id: str) -> Provider:
+    """The provider, for its connected account: its own staff, auditors and admins."""
+    if not access.sees_private(principal, provider_id):
+        raise NotFound("no such provider")
+    with db.reading() as session:
+        return load(session, Provider, provider_id)
+
+
 def get_provider(db: Database, principal: Principal | None, provider_id: str) -> Provider:
     """A provider the caller may see (else 404)."""
     with db.reading() as session:

@@ -18,12 +18,14 @@ def blueprints() -> list[Blueprint]:
         payments,
         sessions,
         smes,
+        statements,
         visits,
         waitlist,
     )
 
     return [smes.blp, sessions.blp, enrolments.blp, waitlist.blp, payments.blp,
-            payments.webhook_blp, checkout_pages.blp, attendance.blp, visits.blp, kpis.blp]
+            payments.webhook_blp, checkout_pages.blp, attendance.blp, visits.blp, kpis.blp,
+            statements.blp]
 
 
 def current_policy() -> EnrolmentPolicy:

@@ -10,20 +10,25 @@ from services.enrolment.models.enrolments import Enrolment, Participant, Waitlis
 from services.enrolment.models.kpis import KpiReport
 from services.enrolment.models.notifications import Notification
 from services.enrolment.models.payments import InvoiceCounter, Payment, StripeEvent
+from services.enrolment.models.providers import KnownProvider
 from services.enrolment.models.sessions import OfferedSession
 from services.enrolment.models.smes import Sme
+from services.enrolment.models.statements import Statement, StatementLine
 
 __all__ = [
     "AttendanceMark",
     "Base",
     "Enrolment",
     "InvoiceCounter",
+    "KnownProvider",
     "KpiReport",
     "Notification",
     "OfferedSession",
     "Participant",
     "Payment",
     "Sme",
+    "Statement",
+    "StatementLine",
     "StripeEvent",
     "Visit",
     "WaitlistEntry",

@@ -36,6 +36,9 @@ class Payment(Base):
         CheckConstraint("method IN ('card', 'bank_transfer')", name="method"),
         CheckConstraint("amount >= 0", name="amount"),
         CheckConstraint("refund_amount IS NULL OR refund_amount <= amount", name="refund"),
+        CheckConstraint("(destination_account IS NULL) = (application_fee IS NULL) AND "
+                        "(application_fee IS NULL OR application_fee BETWEEN 0 AND amount)",
+                        name="destination"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     enrolment_id: Mapped[str] = mapped_column(ForeignKey("enrolments.id"), index=True)
@@ -49,6 +52,10 @@ class Payment(Base):
     checkout_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     checkout_url: Mapped[str | None] = mapped_column(String(2000))
     payment_intent_id: Mapped[str | None] = mapped_column(String(255))
+    # A destination charge (the provider has a Stripe connected account): where Stripe
+    # paid the money, and the platform fee it kept (whole rupiah); None otherwise.
+    destination_account: Mapped[str | None] = mapped_column(String(255))
+    application_fee: Mapped[int | None] = mapped_column(BigInteger)
     # bank transfer
     invoice_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     payment_reference: Mapped[str | None] = mapped_column(String(40), unique=True)

@@ -40,6 +40,16 @@ class CheckoutRequest:
     success_url: str
     cancel_url: str
     customer_email: str | None = None
+    # A destination charge: the provider's Stripe connected account receives the money
+    # and the platform keeps ``application_fee`` rupiah of it (both or neither).
+    destination_account: str | None = None
+    application_fee: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.destination_account is None) != (self.application_fee is None):
+            raise ValueError("a destination charge names its account and its fee")
+        if self.application_fee is not None and not 0 <= self.application_fee <= self.amount:
+            raise ValueError("the application fee is 0..the amount charged")
 
     @property
     def amount(self) -> int:
@@ -64,6 +74,8 @@ class RefundTarget:
     checkout_id: str | None
     payment_intent_id: str | None
     paid_amount: int  # whole rupiah
+    destination_account: str | None = None  # a destination charge's connected account
+    application_fee: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)

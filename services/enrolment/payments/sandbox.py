@@ -7,6 +7,11 @@ signed with the webhook secret by :meth:`stripe.WebhookSignature.generate_signat
 webhook path (verification, storage, effects) runs on every machine. Event ids
 are derived from the payment, so paying twice is a duplicate delivery.
 Production refuses this gateway (:mod:`services.enrolment.payments.settings`).
+
+Destination charges are mirrored: a checkout for a provider's connected account
+is refused as Stripe refuses one (an id that is no ``acct_...``), the page says
+where the money goes and what fee the platform keeps, and the charge in
+``charge.refunded`` carries ``transfer_data`` and ``application_fee_amount``.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -32,6 +38,7 @@ from services.enrolment.payments.settings import PaymentSettings
 from shared.money import to_stripe_amount
 
 log = logging.getLogger(__name__)
+CONNECTED_ACCOUNT = re.compile(r"acct_[A-Za-z0-9]+")
 API_VERSION = "2025-03-31.basil"
 DELIVERY_TIMEOUT_S = 10
 
@@ -69,6 +76,10 @@ class SandboxGateway:
 
     def create_checkout(self, request: CheckoutRequest, idempotency_key: str) -> CheckoutRef:
         """The sandbox page of the payment (nothing leaves the machine)."""
+        if request.destination_account is not None and not CONNECTED_ACCOUNT.fullmatch(
+                request.destination_account):
+            raise GatewayError(f"the sandbox refused the checkout: no such destination "
+                               f"{request.destination_account!r}")
         return CheckoutRef(id=checkout_id(request.payment_id),
                            url=f"{self._settings.public_url}/sandbox/checkout/"
                                f"{request.payment_id}")
@@ -130,7 +141,12 @@ def charge_refunded(target: RefundTarget, amount: int) -> dict[str, Any]:
         "payment_intent": target.payment_intent_id or payment_intent_id(target.payment_id),
         "refunded": refunded == paid, "status": "succeeded",
         "metadata": {"enrolment_id": target.enrolment_id, "payment_id": target.payment_id},
+        "application_fee_amount": None, "transfer_data": None,
     }
+    if target.destination_account is not None and target.application_fee is not None:
+        charge.update(application_fee_amount=to_stripe_amount(target.application_fee),
+                      transfer_data={"amount": None,
+                                     "destination": target.destination_account})
     return _event("charge.refunded", target.payment_id, charge,
                   previous={"amount_refunded": 0, "refunded": False})
 

@@ -1,5 +1,12 @@
 """Stripe: hosted Checkout Sessions for card payments, refunds through the API.
 
+When the provider has a Stripe connected account, the checkout is a *destination
+charge*: ``payment_intent_data.transfer_data.destination`` is the account and
+``payment_intent_data.application_fee_amount`` the platform fee Stripe keeps; the
+rest reaches the provider without a statement. Refunds stay Stripe's default for
+destination charges (taken from the platform's balance, the transfer not
+reversed); the provider's statement charges them back (:mod:`services.enrolment.ledger`).
+
 Stripe treats IDR as a two-decimal currency, so every amount goes out as rupiah
 × 100 (:func:`shared.money.to_stripe_amount`). ``api_base`` points the client at
 stripe-mock in tests; each request shape here is one stripe-mock accepts.
@@ -102,6 +109,11 @@ def checkout_params(request: CheckoutRequest) -> dict[str, Any]:
     }
     if request.customer_email:
         params["customer_email"] = request.customer_email
+    if request.destination_account is not None and request.application_fee is not None:
+        params["payment_intent_data"].update({
+            "transfer_data": {"destination": request.destination_account},
+            "application_fee_amount": to_stripe_amount(request.application_fee),
+        })
     return params
 
 

@@ -23,6 +23,11 @@ class PaymentOut(Schema):
     currency = fields.String()
     checkout_url = fields.String(allow_none=True, metadata={
         "description": "card: where the SME pays"})
+    destination_account = fields.String(allow_none=True, metadata={
+        "description": "card, destination charge: the provider's Stripe connected account "
+                       "the money went to"})
+    application_fee = fields.Integer(allow_none=True, metadata={
+        "description": "card, destination charge: the platform fee Stripe kept (rupiah)"})
     invoice_number = fields.String(allow_none=True)
     payment_reference = fields.String(allow_none=True, metadata={
         "description": "bank transfer: to write on the transfer (with check digits)"})

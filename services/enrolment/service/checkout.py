@@ -13,6 +13,11 @@ until the checkout's expiry (:mod:`.sponsor_shares`); the checkout charges the
 SME's share. When sponsors pay everything there is nothing to pay: the
 enrolment is confirmed at once and no checkout opens. A free session (nothing
 due at all) is still refused: there is nothing to check out and nothing to sponsor.
+
+When the session's provider has a Stripe connected account (catalog's provider
+events, :mod:`.providers`), the checkout is a destination charge: the money goes to
+that account and Stripe keeps the platform fee – ``ledger.fee_of(amount, percent)``,
+rounded as on statements – both stored on the payment.
 """
 
 from __future__ import annotations
@@ -23,12 +28,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.enrolment import access
+from services.enrolment import access, ledger
 from services.enrolment.config import EnrolmentPolicy
 from services.enrolment.models import Enrolment, OfferedSession, Payment, Sme, new_id
 from services.enrolment.payments import Payments
 from services.enrolment.payments.gateway import CheckoutRequest
-from services.enrolment.service import holds, settlement, sponsor_shares
+from services.enrolment.service import holds, providers, settlement, sponsor_shares
 from services.enrolment.sponsorship import Sponsorship
 from shared import clock
 from shared.auth import Principal
@@ -83,7 +88,7 @@ def start_checkout(db: Database, principal: Principal, enrolment_id: str,
         if sponsor_shares.fully_sponsored(enrolment):
             confirm_sponsored(session, enrolment, actor=principal.subject)
             return PaymentStart(enrolment, None, True)
-        payment = _open_checkout(session, enrolment, expires_at, payments)
+        payment = _open_checkout(session, enrolment, expires_at, payments, policy)
         enrolment.expires_at, enrolment.payment_method = expires_at, "card"
         enrolment.transition("start_payment", actor=principal.subject, now=now)
         return PaymentStart(enrolment, payment, True)
@@ -122,11 +127,14 @@ def checkout_expiry(enrolment: Enrolment, now: dt.datetime,
 
 
 def _open_checkout(session: Session, enrolment: Enrolment, expires_at: dt.datetime,
-                   payments: Payments) -> Payment:
+                   payments: Payments, policy: EnrolmentPolicy) -> Payment:
     gateway = payments.checkout_gateway
+    destination = providers.connected_account(session, enrolment.provider_id)
+    fee = (None if destination is None
+           else ledger.fee_of(enrolment.sme_share, policy.platform_fee_percent))
     payment = Payment(id=new_id(), enrolment_id=enrolment.id, provider_id=enrolment.provider_id,
                       method="card", gateway=gateway.name, amount=enrolment.sme_share,
-                      currency="IDR")
+                      currency="IDR", destination_account=destination, application_fee=fee)
     session.add(payment)
     session.flush()
     offered = session.get(OfferedSession, enrolment.session_id)
@@ -137,7 +145,8 @@ def _open_checkout(session: Session, enrolment: Enrolment, expires_at: dt.dateti
         payment_id=payment.id, enrolment_id=enrolment.id,
         description=_description(enrolment, offered), **_line(enrolment),
         expires_at=expires_at, success_url=success_url, cancel_url=cancel_url,
-        customer_email=sme.contact_email), idempotency_key=f"checkout:{payment.id}")
+        customer_email=sme.contact_email, destination_account=destination,
+        application_fee=fee), idempotency_key=f"checkout:{payment.id}")
     payment.checkout_id, payment.checkout_url = ref.id, ref.url
     return payment
 

@@ -103,7 +103,9 @@ def request_refund(session: Session, payment: Payment, enrolment: Enrolment, amo
     gateway = payments.gateway(payment.gateway)
     refund = gateway.refund(RefundTarget(
         payment_id=payment.id, enrolment_id=enrolment.id, checkout_id=payment.checkout_id,
-        payment_intent_id=payment.payment_intent_id, paid_amount=payment.amount),
+        payment_intent_id=payment.payment_intent_id, paid_amount=payment.amount,
+        destination_account=payment.destination_account,
+        application_fee=payment.application_fee),
         amount, idempotency_key=f"refund:{payment.id}")
     payment.refund_gateway_id = refund.id
     if refund.after_commit is not None:
