@@ -11,11 +11,11 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.sponsorship import ledger, matching, rules
+from services.sponsorship import matching, rules
 from services.sponsorship.matching import Candidate
-from services.sponsorship.models import Fund, Offer
 from services.sponsorship.rules import Facts, Reason, Team
 from services.sponsorship.service import quotes
+from services.sponsorship.service.quote_reads import FundFacts, Offered
 
 TODAY = dt.date(2026, 6, 15)
 SOON, LATER, LATEST = dt.date(2026, 7, 1), dt.date(2026, 12, 31), dt.date(2027, 6, 30)
@@ -128,20 +128,18 @@ def test_the_smes_cap_limits_participants_or_rupiah():
 
 
 def test_offers_sharing_a_fund_together_keep_the_smes_cap_on_that_fund():
-    fund = Fund(id="fund-1", sponsor_id="sponsor-1", name="Fund", unit="IDR", status="open",
-                valid_from=dt.date(2026, 1, 1), valid_until=LATER)
+    fund = FundFacts(id="fund-1", unit="IDR", valid_from=dt.date(2026, 1, 1), valid_until=LATER)
     capped = rules.load_rules({"share_percent": 50, "sme_cap": {"seats": 2}})
-    offered = [quotes._Offered(Offer(id=f"offer-{n}", fund_id=fund.id, sponsor_id="sponsor-1",
-                                     title=f"Offer {n}", stackable=True, rules={}),
-                               fund, "Sponsor", capped) for n in (1, 2)]
+    offered = [Offered(offer_id=f"offer-{n}", sponsor_id="sponsor-1", title=f"Offer {n}",
+                       stackable=True, rules=capped, fund=fund, sponsor_name="Sponsor",
+                       available=10**9) for n in (1, 2)]
     team = Team(participants=4, managers=1, workers=3, women=2, men=2)
     the_facts = Facts(sme_id="sme-1", sme_province="32", sme_kbli="13111",
                       sme_size_class="small", session_province="32", module_code="M1",
                       provider_id="prov-1", ilo_supervised=True, price_per_participant=PRICE,
                       team=team, today=TODAY)
 
-    plan, _declined = quotes._plan(the_facts, offered,
-                                   {fund.id: ledger.Balance(deposited=10**9)}, {})
+    plan, _declined = quotes._plan(the_facts, offered, {fund.id: 10**9}, {})
 
     # The fund gives this SME at most 2 participants, however many of its offers apply.
     assert sum(line.participants for line in plan.lines) == 2
@@ -293,19 +291,20 @@ def market(draw):
     for n in range(draw(st.integers(1, 2))):
         unit = draw(st.sampled_from(["IDR", "seats"]))
         start = draw(st.sampled_from([dt.date(2026, 1, 1), dt.date(2026, 7, 1)]))
-        funds.append((Fund(id=f"fund-{n}", sponsor_id=f"sponsor-{n}", name=f"Fund {n}",
-                           unit=unit, valid_from=start, status="open",
-                           valid_until=draw(st.sampled_from([SOON, LATER]))),
+        funds.append((FundFacts(id=f"fund-{n}", unit=unit, valid_from=start,
+                                valid_until=draw(st.sampled_from([SOON, LATER]))),
+                      f"sponsor-{n}",
                       draw(st.integers(0, 30_000_000 if unit == "IDR" else 12))))
     offered = []
     for n in range(draw(st.integers(0, 5))):
-        fund, _available = funds[draw(st.integers(0, len(funds) - 1))]
-        offer = Offer(id=f"offer-{n}", fund_id=fund.id, sponsor_id=fund.sponsor_id,
-                      title=f"Offer {n}", stackable=draw(st.booleans()), rules={})
-        offered.append(quotes._Offered(offer, fund, f"Sponsor {fund.sponsor_id}", draw(RULES)))
-    balances = {fund.id: ledger.Balance(deposited=available) for fund, available in funds}
+        fund, sponsor_id, available = funds[draw(st.integers(0, len(funds) - 1))]
+        offered.append(Offered(offer_id=f"offer-{n}", sponsor_id=sponsor_id,
+                               title=f"Offer {n}", stackable=draw(st.booleans()),
+                               rules=draw(RULES), fund=fund,
+                               sponsor_name=f"Sponsor {sponsor_id}", available=available))
+    balances = {fund.id: available for fund, _s, available in funds}
     usage = {fund.id: (draw(st.integers(0, 8)), draw(st.integers(0, 15_000_000)))
-             for fund, _a in funds if draw(st.booleans())}
+             for fund, _s, _a in funds if draw(st.booleans())}
     return offered, balances, usage
 
 
@@ -314,7 +313,7 @@ def market(draw):
 def test_a_quote_applies_only_offers_whose_every_rule_holds(the_facts, the_market):
     offered, balances, usage = the_market
     plan, declined = quotes._plan(the_facts, offered, balances, usage)
-    by_id = {o.offer.id: o for o in offered}
+    by_id = {o.offer_id: o for o in offered}
 
     assert plan.price == the_facts.price_per_participant * the_facts.team.participants
     assert 0 <= plan.sponsor_share <= plan.price
@@ -338,7 +337,7 @@ def test_a_quote_applies_only_offers_whose_every_rule_holds(the_facts, the_marke
 def test_a_quote_keeps_each_fund_and_each_smes_cap(the_facts, the_market):
     offered, balances, usage = the_market
     plan, _declined = quotes._plan(the_facts, offered, balances, usage)
-    by_id = {o.offer.id: o for o in offered}
+    by_id = {o.offer_id: o for o in offered}
 
     took_units, took_seats, took_amount = Counter(), Counter(), Counter()
     for line in plan.lines:
@@ -346,7 +345,7 @@ def test_a_quote_keeps_each_fund_and_each_smes_cap(the_facts, the_market):
         took_seats[line.fund_id] += line.participants
         took_amount[line.fund_id] += line.amount
     for fund_id, units in took_units.items():
-        assert units <= balances[fund_id].available
+        assert units <= balances[fund_id]
     for line in plan.lines:
         cap = by_id[line.offer_id].rules.get("sme_cap", {})
         seats, amount = usage.get(line.fund_id, (0, 0))

@@ -8,7 +8,6 @@ Create Date: 2026-11-30 01:08:37.214165
 from alembic import op
 import sqlalchemy as sa
 
-import shared.db
 
 
 revision = 'ae1883d8f96f'
@@ -24,7 +23,7 @@ def upgrade() -> None:
     sa.Column('legal_name', sa.String(length=200), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('stripe_account_id', sa.String(length=255), nullable=True),
-    sa.Column('updated_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_providers'))
     )
     op.create_table('statements',
@@ -49,9 +48,9 @@ def upgrade() -> None:
     sa.Column('paid_by', sa.String(length=64), nullable=True),
     sa.Column('paid_on', sa.Date(), nullable=True),
     sa.Column('bank_reference', sa.String(length=100), nullable=True),
-    sa.Column('created_at', shared.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', shared.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('paid_at', shared.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('issued', 'paid')", name=op.f('ck_statements_status')),
     sa.CheckConstraint('fee_percent >= 0 AND fee_percent <= 100', name=op.f('ck_statements_fee_percent')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_statements')),
@@ -67,7 +66,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('source_id', sa.String(length=36), nullable=False),
     sa.Column('enrolment_id', sa.String(length=36), nullable=False),
-    sa.Column('booked_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('booked_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('amount', sa.BigInteger(), nullable=False),
     sa.Column('platform_cash', sa.Boolean(), nullable=False),
     sa.Column('fee', sa.BigInteger(), nullable=False),
