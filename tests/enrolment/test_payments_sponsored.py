@@ -275,18 +275,21 @@ def test_another_smes_enrolment_looks_absent_and_is_never_quoted(client, db, wor
 
 
 @pytest.mark.parametrize("way", ["checkout", "invoice"])
-def test_a_free_session_has_nothing_to_pay_and_nothing_to_sponsor(client, db, world,
-                                                                 sponsors, sme1, way):
+def test_a_free_session_is_confirmed_with_nothing_to_pay_and_nothing_to_sponsor(
+        client, db, world, sponsors, sme1, way):
     with db.transaction() as session:
         session.get(OfferedSession, "s1").price_per_participant = 0
     enrolment_id = w.hold(db, size=SIZE)
 
     response = pay_by(client, way, enrolment_id, sme1)
+    again = pay_by(client, way, enrolment_id, sme1)
 
-    assert response.status_code == 409
-    assert response.content_type == "application/problem+json"
+    assert (response.status_code, again.status_code) == (204, 204)
     assert sponsors.calls == []
-    assert w.enrolment(db, enrolment_id).status == "held"
+    confirmed = w.enrolment(db, enrolment_id)
+    assert (confirmed.status, confirmed.status_reason) == ("confirmed", "free_session")
+    (event,) = published_events(db, "enrolment.confirmed")
+    assert (event["amount_due"], event["sponsor_share"]) == (0, 0)
 
 
 def test_a_sponsorship_nobody_answers_is_the_full_price(tmp_path, app_config, auth):

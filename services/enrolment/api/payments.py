@@ -51,7 +51,8 @@ def current_sponsorship() -> Sponsorship:
 
 
 # Both ways to pay answer the same when sponsors cover everything.
-NOTHING_TO_PAY = ("Nothing to pay: sponsors cover the whole price, so the enrolment is "
+NOTHING_TO_PAY = ("Nothing to pay: sponsors cover the whole price (or the session is "
+                  "free), so the enrolment is "
                   "confirmed at once (its seats are kept) and no checkout or invoice is "
                   "made. No body; ``Location`` is the enrolment, whose ``sponsor_share``, "
                   "``sme_share`` (0) and ``reservation_id`` say who pays. Asked again, the "
@@ -75,8 +76,8 @@ class Checkout(MethodView):
         It charges your SME's share: first the sponsorship service quotes what sponsors
         pay (``sponsor_share``, reserved under ``reservation_id``). When sponsorship does
         not answer in time, fails, or does not know your SME or the session yet, you pay
-        the full price. When sponsors pay everything: 204, confirmed. A free session has
-        nothing to pay (409).
+        the full price. When sponsors pay everything, or the session is free:
+        204, confirmed (nothing to pay).
         """
         started = checkout.start_checkout(
             current_db(), require_principal(), enrolment_id, current_policy(),
@@ -106,8 +107,8 @@ class Invoice(MethodView):
         never after the enrolment deadline. An open card checkout is closed first.
         The invoice bills your SME's share, quoted by sponsorship as for a card checkout
         (the same reservation, kept until the due date; the full price when sponsorship
-        does not answer). When sponsors pay everything: 204, confirmed. A free session
-        has nothing to pay (409).
+        does not answer). When sponsors pay everything, or the session is
+        free: 204, confirmed (nothing to pay).
         """
         started = bank.create_invoice(
             current_db(), require_principal(), enrolment_id, current_policy(),

@@ -33,11 +33,10 @@ from services.enrolment.payments import Payments
 from services.enrolment.service import settlement, sponsor_shares
 from services.enrolment.service.checkout import (
     PaymentStart,
-    confirm_sponsored,
-    confirmed_as_sponsored,
+    confirm_nothing_to_pay,
+    confirmed_with_nothing_to_pay,
     own_enrolment,
     pending_payments,
-    refuse_free,
 )
 from services.enrolment.sponsorship import Sponsorship
 from shared import clock
@@ -71,14 +70,17 @@ def create_invoice(db: Database, principal: Principal, enrolment_id: str,
     """
     with db.transaction() as session:
         enrolment = own_enrolment(session, principal, enrolment_id)
-        if confirmed_as_sponsored(enrolment):
+        if confirmed_with_nothing_to_pay(enrolment):
             return PaymentStart(enrolment, None, False)
         pending = pending_payments(session, enrolment.id)
         invoice = next((p for p in pending if p.method == "bank_transfer"), None)
         if invoice is not None:
             return PaymentStart(enrolment, invoice, False)
         enrolment.ensure_status("held", "awaiting_payment")
-        refuse_free(enrolment)
+        if enrolment.amount_due <= 0:
+            confirm_nothing_to_pay(session, enrolment, actor=principal.subject,
+                                   reason="free_session")
+            return PaymentStart(enrolment, None, True)
         if enrolment.expires_at is None or enrolment.expires_at <= clock.now():
             raise Conflict("the seat hold has expired", errors={"expires_at": ["in the past"]})
         offered = session.get(OfferedSession, enrolment.session_id)
@@ -89,7 +91,8 @@ def create_invoice(db: Database, principal: Principal, enrolment_id: str,
                                 reason="replaced_by_bank_transfer", payments=payments)
         sponsor_shares.apply_quote(enrolment, end_of_day(due), sponsorship, authorization)
         if sponsor_shares.fully_sponsored(enrolment):
-            confirm_sponsored(session, enrolment, actor=principal.subject)
+            confirm_nothing_to_pay(session, enrolment, actor=principal.subject,
+                                   reason="fully_sponsored")
             return PaymentStart(enrolment, None, True)
         payment = _invoice(session, enrolment, due)
         enrolment.expires_at, enrolment.payment_method = end_of_day(due), "bank_transfer"

@@ -11,8 +11,8 @@ anything fails, nothing is stored and a retry opens the same session again.
 Before the amount is fixed, sponsorship quotes the sponsors' share for the hold
 until the checkout's expiry (:mod:`.sponsor_shares`); the checkout charges the
 SME's share. When sponsors pay everything there is nothing to pay: the
-enrolment is confirmed at once and no checkout opens. A free session (nothing
-due at all) is still refused: there is nothing to check out and nothing to sponsor.
+enrolment is confirmed at once and no checkout opens; so is the enrolment of a
+free session (nothing due at all: nothing to check out, nothing to sponsor).
 
 When the session's provider has a Stripe connected account (catalog's provider
 events, :mod:`.providers`), the checkout is a destination charge: the money goes to
@@ -66,7 +66,7 @@ def start_checkout(db: Database, principal: Principal, enrolment_id: str,
     """
     with db.transaction() as session:
         enrolment = own_enrolment(session, principal, enrolment_id)
-        if confirmed_as_sponsored(enrolment):
+        if confirmed_with_nothing_to_pay(enrolment):
             return PaymentStart(enrolment, None, False)
         pending = pending_payments(session, enrolment.id)
         card = next((p for p in pending if p.method == "card"), None)
@@ -81,12 +81,16 @@ def start_checkout(db: Database, principal: Principal, enrolment_id: str,
             settlement.close_card_checkout(session, card, enrolment, actor=principal.subject,
                                            reason="replaced_by_new_checkout",
                                            payments=payments)
-        refuse_free(enrolment)
+        if enrolment.amount_due <= 0:
+            confirm_nothing_to_pay(session, enrolment, actor=principal.subject,
+                                   reason="free_session")
+            return PaymentStart(enrolment, None, True)
         now = clock.now()
         expires_at = checkout_expiry(enrolment, now, policy)
         sponsor_shares.apply_quote(enrolment, expires_at, sponsorship, authorization)
         if sponsor_shares.fully_sponsored(enrolment):
-            confirm_sponsored(session, enrolment, actor=principal.subject)
+            confirm_nothing_to_pay(session, enrolment, actor=principal.subject,
+                                   reason="fully_sponsored")
             return PaymentStart(enrolment, None, True)
         payment = _open_checkout(session, enrolment, expires_at, payments, policy)
         enrolment.expires_at, enrolment.payment_method = expires_at, "card"
@@ -94,21 +98,18 @@ def start_checkout(db: Database, principal: Principal, enrolment_id: str,
         return PaymentStart(enrolment, payment, True)
 
 
-def refuse_free(enrolment: Enrolment) -> None:
-    """A free session's enrolment has nothing to pay and nothing to sponsor (409)."""
-    if enrolment.amount_due <= 0:
-        raise Conflict("there is nothing to pay for this enrolment",
-                       errors={"amount": ["the session is free"]})
+def confirmed_with_nothing_to_pay(enrolment: Enrolment) -> bool:
+    """Confirmed because the SME owes nothing (asked to pay again: the same answer)."""
+    return enrolment.status == "confirmed" and enrolment.sme_share == 0
 
 
-def confirmed_as_sponsored(enrolment: Enrolment) -> bool:
-    """Confirmed because sponsors pay everything (asked to pay again: the same answer)."""
-    return enrolment.status == "confirmed" and sponsor_shares.fully_sponsored(enrolment)
+def confirm_nothing_to_pay(session: Session, enrolment: Enrolment, *, actor: str,
+                           reason: str) -> None:
+    """A free session, or sponsors pay everything: keep the seats now (``confirm``).
 
-
-def confirm_sponsored(session: Session, enrolment: Enrolment, *, actor: str) -> None:
-    """Nothing left to pay: keep the seats now (``confirm``; sponsorship commits on the event)."""
-    holds.confirm(session, enrolment, "confirm", actor=actor, reason="fully_sponsored")
+    Sponsorship commits its reservation on the event; a free session has none.
+    """
+    holds.confirm(session, enrolment, "confirm", actor=actor, reason=reason)
 
 
 def checkout_expiry(enrolment: Enrolment, now: dt.datetime,
