@@ -82,7 +82,7 @@ def _available(offered: list[reads.Offered]) -> dict[str, int]:
 
 
 def _in(session: Session) -> reads.Run:
-    return lambda statement, values: session.execute(statement, values).all()
+    return lambda statement, values: list(session.execute(statement, values))
 
 
 def _authorise(principal: Principal, sme_id: str, *, reserving: bool) -> None:
