@@ -101,3 +101,16 @@ class PageArgs(Schema):
             except ValueError as exc:
                 raise ValidationError(str(exc), field_name="cursor") from exc
         return data
+
+
+def page_of(item: type[Schema], name: str, doc: str) -> type[Schema]:
+    """The response schema of one page of ``item``: ``items``, ``next_cursor``, ``limit``.
+
+    ``next_cursor`` is null on the last page; pass it as ``cursor`` for the next.
+    """
+    return type(name, (Schema,), {
+        "__doc__": doc,
+        "items": fields.List(fields.Nested(item)),
+        "next_cursor": fields.String(allow_none=True, metadata={
+            "description": "null on the last page; pass it as cursor for the next"}),
+        "limit": fields.Integer()})

@@ -5,9 +5,9 @@ a refused one is 409 ``invalid-transition`` and changes nothing (no row, no even
 import pytest
 
 from services.catalog import lifecycle, service
-from shared.errors import InvalidTransition
 from tests.catalog.builders import ADMIN, days
 from tests.catalog.conftest import assert_problem, outbox_types
+from tests.support.lifecycles import lifecycle_table_tests
 
 CATALOG = "score.catalog."
 
@@ -27,29 +27,8 @@ TABLES = [(lifecycle.PROVIDER, PROVIDER_MOVES, ["pending", "approved", "suspende
           (lifecycle.COURSE, COURSE_MOVES, ["draft", "published", "archived"]),
           (lifecycle.SESSION, SESSION_MOVES,
            ["draft", "published", "in_progress", "cancelled", "completed"])]
-EVERY_PAIR = [(machine, moves, state, action) for machine, moves, states in TABLES
-              for state in states for action in sorted({a for _s, a in moves})]
-
-
-@pytest.mark.parametrize(("machine", "moves", "states"), TABLES, ids=lambda v: getattr(
-    v, "entity", ""))
-def test_each_lifecycle_has_exactly_the_specified_states_and_actions(machine, moves, states):
-    assert machine.initial == states[0]
-    assert set(machine.states) == set(states)
-    assert set(machine.pairs()) == {(s, a) for s in states for _s, a in moves}
-
-
-@pytest.mark.parametrize(("machine", "moves", "state", "action"), EVERY_PAIR,
-                         ids=lambda v: v if isinstance(v, str) else getattr(v, "entity", ""))
-def test_every_state_allows_exactly_the_specified_actions(machine, moves, state, action):
-    if (state, action) in moves:
-        assert machine.next(state, action) == moves[(state, action)]
-    else:
-        with pytest.raises(InvalidTransition) as refused:
-            machine.next(state, action)
-        allowed = sorted(a for (s, a) in moves if s == state)
-        assert refused.value.errors == {"status": [
-            f"{machine.entity} is {state}; allowed: {', '.join(allowed) or 'nothing'}"]}
+(test_each_lifecycle_has_exactly_the_specified_states_and_actions,
+ test_every_state_allows_exactly_the_specified_actions) = lifecycle_table_tests(TABLES)
 
 
 # action -> (method, path, body, who)

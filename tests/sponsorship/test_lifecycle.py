@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from services.sponsorship import lifecycle
-from shared.errors import InvalidTransition
 from tests.catalog.conftest import assert_problem, outbox_types
 from tests.sponsorship.builders import ADMIN
+from tests.support.lifecycles import lifecycle_table_tests
 
 SPONSORSHIP = "score.sponsorship."
 
@@ -27,29 +27,8 @@ TABLES = [(lifecycle.SPONSOR, SPONSOR_MOVES, ["pending", "approved", "suspended"
           (lifecycle.OFFER, OFFER_MOVES, ["draft", "published", "withdrawn"]),
           (lifecycle.RESERVATION, RESERVATION_MOVES,
            ["reserved", "committed", "released", "reversed"])]
-EVERY_PAIR = [(machine, moves, state, action) for machine, moves, states in TABLES
-              for state in states for action in sorted({a for _s, a in moves})]
-
-
-@pytest.mark.parametrize(("machine", "moves", "states"), TABLES, ids=lambda v: getattr(
-    v, "entity", ""))
-def test_each_lifecycle_has_exactly_the_specified_states_and_actions(machine, moves, states):
-    assert machine.initial == states[0]
-    assert set(machine.states) == set(states)
-    assert set(machine.pairs()) == {(s, a) for s in states for _s, a in moves}
-
-
-@pytest.mark.parametrize(("machine", "moves", "state", "action"), EVERY_PAIR,
-                         ids=lambda v: v if isinstance(v, str) else getattr(v, "entity", ""))
-def test_every_state_allows_exactly_the_specified_actions(machine, moves, state, action):
-    if (state, action) in moves:
-        assert machine.next(state, action) == moves[(state, action)]
-    else:
-        with pytest.raises(InvalidTransition) as refused:
-            machine.next(state, action)
-        allowed = sorted(a for (s, a) in moves if s == state)
-        assert refused.value.errors == {"status": [
-            f"{machine.entity} is {state}; allowed: {', '.join(allowed) or 'nothing'}"]}
+(test_each_lifecycle_has_exactly_the_specified_states_and_actions,
+ test_every_state_allows_exactly_the_specified_actions) = lifecycle_table_tests(TABLES)
 
 
 def test_terminal_states_allow_nothing():

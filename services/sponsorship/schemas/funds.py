@@ -18,7 +18,7 @@ from services.sponsorship import lifecycle
 from services.sponsorship.models.funds import TRANSACTION_KINDS, UNITS
 from services.sponsorship.rules import MAX_IDR
 from shared.fields import Trimmed, bounded_int, text
-from shared.pages import PageArgs, decode_token
+from shared.pages import PageArgs, decode_token, page_of
 
 
 def _reference() -> Trimmed:
@@ -91,12 +91,7 @@ class FundOut(Schema):
     created_at = fields.AwareDateTime()
 
 
-class FundPage(Schema):
-    """One page of funds, newest first."""
-
-    items = fields.List(fields.Nested(FundOut))
-    next_cursor = fields.String(allow_none=True)
-    limit = fields.Integer()
+FundPage = page_of(FundOut, "FundPage", "One page of funds, newest first.")
 
 
 class FundListArgs(PageArgs):
@@ -120,12 +115,8 @@ class TransactionOut(Schema):
     created_at = fields.AwareDateTime()
 
 
-class TransactionPage(Schema):
-    """One page of a fund's ledger, newest row first."""
-
-    items = fields.List(fields.Nested(TransactionOut))
-    next_cursor = fields.String(allow_none=True)
-    limit = fields.Integer()
+TransactionPage = page_of(TransactionOut, "TransactionPage",
+                          "One page of a fund's ledger, newest row first.")
 
 
 class TransactionListArgs(Schema):

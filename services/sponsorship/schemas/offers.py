@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from services.sponsorship import lifecycle
 from services.sponsorship.rules import OfferRules
 from shared.fields import StrictBoolean, Trimmed, text
-from shared.pages import PageArgs
+from shared.pages import PageArgs, page_of
 
 
 class OfferIn(Schema):
@@ -37,12 +37,7 @@ class OfferOut(Schema):
     created_at = fields.AwareDateTime()
 
 
-class OfferPage(Schema):
-    """One page of offers, newest first."""
-
-    items = fields.List(fields.Nested(OfferOut))
-    next_cursor = fields.String(allow_none=True)
-    limit = fields.Integer()
+OfferPage = page_of(OfferOut, "OfferPage", "One page of offers, newest first.")
 
 
 class OfferListArgs(PageArgs):

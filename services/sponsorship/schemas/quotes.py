@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.sponsorship import lifecycle
 from shared.fields import Trimmed, bounded_int
-from shared.pages import PageArgs
+from shared.pages import PageArgs, page_of
 
 MAX_TEAM = 1000
 
@@ -128,12 +128,8 @@ class QuoteOut(Schema):
     reservation = fields.Nested(ReservationOut, allow_none=True)
 
 
-class ReservationPage(Schema):
-    """One page of reservations, newest first."""
-
-    items = fields.List(fields.Nested(ReservationOut))
-    next_cursor = fields.String(allow_none=True)
-    limit = fields.Integer()
+ReservationPage = page_of(ReservationOut, "ReservationPage",
+                          "One page of reservations, newest first.")
 
 
 class ReservationListArgs(PageArgs):

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from services.sponsorship import lifecycle
 from services.sponsorship.models.sponsors import SPONSOR_KINDS
 from shared.fields import PHONE, Trimmed, patch_of, text
-from shared.pages import PageArgs
+from shared.pages import PageArgs, page_of
 
 
 class SponsorIn(Schema):
@@ -40,12 +40,8 @@ class SponsorOut(Schema):
     created_at = fields.AwareDateTime()
 
 
-class SponsorPage(Schema):
-    """One page of sponsors, newest first; pass ``next_cursor`` as ``cursor`` for the next."""
-
-    items = fields.List(fields.Nested(SponsorOut))
-    next_cursor = fields.String(allow_none=True)
-    limit = fields.Integer()
+SponsorPage = page_of(SponsorOut, "SponsorPage",
+                      "One page of sponsors, newest first.")
 
 
 class SponsorListArgs(PageArgs):
