@@ -10,15 +10,20 @@ the reservations' own record at every moment.
 
 from __future__ import annotations
 
+import concurrent.futures
+import datetime as dt
 import multiprocessing
 import queue
+import threading
 import time
 import uuid
 
 import pytest
 
 from services import sponsorship
-from services.sponsorship import ledger
+from services.sponsorship import ledger, service
+from shared import clock
+from shared.auth import Principal
 from shared.db import Database
 from tests.integration import sponsorship_load as load
 
@@ -155,3 +160,30 @@ def test_releases_and_commits_interleaved_with_reservations_never_overspend(pg_u
         ours["reserved"], ours["committed"], 0)
     assert_never_overspent(samples)
     assert load.lowest_running_available(pg_url, world["fund_id"]) == 0
+
+
+def test_one_hold_asked_for_at_once_from_many_threads_is_reserved_once(pg_url):
+    world = load.seed(pg_url, seats=SEATS, smes=1)
+    db = Database(pg_url, pool_size=8, max_overflow=0)
+    sme_id, hold_id = world["sme_ids"][0], "hold-asked-eight-times"
+    principal = Principal(f"user-{sme_id}", "sme_user", sme_id, "sme")
+    body = {"sme_id": sme_id, "session_id": world["session_id"],
+            "team": {"participants": 2, "managers": 1, "workers": 1, "women": 1, "men": 1},
+            "reserve": {"enrolment_id": hold_id, "hold_id": hold_id,
+                        "expires_at": clock.now() + dt.timedelta(minutes=45)}}
+    start = threading.Barrier(8)
+
+    def ask(_n: int):
+        start.wait(timeout=30)
+        return service.quote(db, principal, body)
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(ask, range(8)))
+        _ours, balance = final_figures(pg_url, world["fund_id"])
+    finally:
+        db.dispose()
+
+    assert len({answer.reservation.id for answer in answers}) == 1
+    assert sum(answer.created for answer in answers) == 1
+    assert balance.reserved == 2 and balance.available == SEATS - 2

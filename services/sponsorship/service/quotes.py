@@ -5,9 +5,9 @@ the SME and the session from sponsorship's read models, tests every published
 offer of an approved sponsor's open fund against them (:mod:`..rules`), and lets
 :mod:`..matching` choose. A preview writes nothing. A reservation:
 
-1. takes an advisory lock on the seat hold, so a retried or doubled request
-   finds the first request's reservation (one per ``hold_id``) instead of
-   writing a second;
+1. answers the hold's reservation if it has one (one per ``hold_id``: a retried
+   request finds the first; two at once collide on the unique ``hold_id`` and the
+   loser, run again, finds the winner's);
 2. plans on the funds' balances read without locks, writes the reservation, its
    lines and ``reservation.created``, and only then locks the funds (id order,
    :func:`ledger.lock_funds`) to write one ``reservation`` ledger row per line
@@ -26,6 +26,7 @@ import dataclasses
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.sponsorship import access, events, ledger, matching, rules
@@ -41,7 +42,6 @@ from shared.conflicts import retry_conflicts
 from shared.db import Database
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import publish
-from shared.locks import serialise_on
 
 HOLDING = ("reserved", "committed")
 
@@ -100,24 +100,39 @@ class _Outrun(Exception):
 
 
 def _reserve(db: Database, principal: Principal, data: dict[str, Any]) -> QuoteResult:
-    try:
-        return _reserve_once(db, principal, data, optimistic=True)
-    except _Outrun:
-        return _reserve_once(db, principal, data, optimistic=False)
+    optimistic = True
+    for attempt in range(3):
+        try:
+            return _reserve_once(db, principal, data, optimistic=optimistic)
+        except _Outrun:
+            optimistic = False
+        except IntegrityError as exc:
+            # The same hold reserved by a request running alongside: the next attempt
+            # finds that reservation and answers it (one reservation per hold).
+            if not _hold_taken(exc) or attempt == 2:
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _hold_taken(exc: IntegrityError) -> bool:
+    text = str(exc.orig)
+    return "uq_reservations_hold_id" in text or "reservations.hold_id" in text
 
 
 @retry_conflicts
 def _reserve_once(db: Database, principal: Principal, data: dict[str, Any], *,
                   optimistic: bool) -> QuoteResult:
     hold = data["reserve"]
+    # Read before the transaction, one round trip each and no session: a reservation
+    # rests on the funds' balances read again under their locks (ledger.take), and on
+    # facts and offers that a moment's age does not change.
+    facts = reads.facts(db.quick.rows, data)
+    offered = reads.published(db.quick.rows)
     with db.transaction() as session:
-        serialise_on(session, f"reservation:{hold['hold_id']}")
         existing = session.scalar(select(Reservation).where(
-            Reservation.hold_id == hold["hold_id"]))
+            Reservation.hold_id == hold["hold_id"]).with_for_update())
         if existing is not None:
             return _again(session, existing, data)
-        facts = reads.facts(_in(session), data)
-        offered = reads.published(_in(session))
         eligible = [o for o in offered if not _static_refusals(o, facts)]
         # The per-SME caps count the SME's earlier reservations, which only the funds'
         # locks keep still: offers with caps always plan under the locks.
