@@ -1,0 +1,50 @@
+"""The certification service: Trainers from candidate to certified per module, and verifiable
+credentials (Open Badges 3.0, JWT-VC, status lists).
+
+Same shape as every service (docs/SERVICE_GUIDE.md):
+
+    models.py     entities on the service's own DeclarativeBase (shared constraint names)
+    schemas.py    request and response schemas
+    api.py        thin flask-smorest views: validate, call service.py, return
+    service.py    use cases, one function per command, each holding its transaction
+    events.py     published event types, their payload schemas and builders
+    handlers.py   consumed event types -> use cases
+    seed.py       idempotent demo data for `score run`
+    migrations/   Alembic; the first revision creates the event tables
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.runtime import ServiceRuntime
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+DESCRIPTION = ('Trainers from candidate to certified per module, and verifiable credentials '
+               '(Open Badges 3.0, JWT-VC, status lists).')
+
+
+def runtime() -> ServiceRuntime:
+    """The certification service's parts for the shared machinery."""
+    from services.certification import api, events, handlers, models, seed
+
+    return ServiceRuntime(
+        name="certification",
+        title="SCORE Marketplace – Certification",
+        description=DESCRIPTION,
+        metadata=models.Base.metadata,
+        migrations=MIGRATIONS,
+        blueprints=api.blueprints,
+        events=events.EVENTS,
+        handlers=handlers.HANDLERS,
+        port=5004,
+        depends_on=('identity', 'catalog', 'enrolment'),
+        seed=seed.seed_demo,
+    )
+
+
+def create_app(config=None):
+    """The certification API app (``config`` overrides environment settings)."""
+    from shared.web import create_service_app
+
+    return create_service_app(runtime(), config)

@@ -1,0 +1,23 @@
+"""Certification test fixtures: a migrated app per test and its client."""
+
+from __future__ import annotations
+
+import pytest
+
+from services import certification
+from tests.support.apps import migrated_sqlite
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
+    """The certification app on a fresh migrated SQLite database and a local bus."""
+    url = migrated_sqlite(certification.runtime(), tmp_path)
+    application = certification.create_app(app_config(database_url=url))
+    yield application
+    application.extensions["score_db"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
