@@ -1,14 +1,12 @@
-"""Certification's entities.
-
-Entities guard their own invariants: state changes go through methods that ask
-the service's lifecycle tables (``shared.lifecycle.Lifecycle``) for the next
-state; use cases never assign ``status``. Timestamps come from ``shared.clock``.
-"""
+"""The declarative base (the shared constraint naming) and column defaults."""
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.orm import DeclarativeBase
 
+from shared import clock
 from shared.persistence import service_metadata
 
 
@@ -16,3 +14,11 @@ class Base(DeclarativeBase):
     """Declarative base of certification (constraint names are stable for migrations)."""
 
     metadata = service_metadata()
+
+
+def new_id() -> str:
+    """A fresh entity id."""
+    return str(uuid.uuid4())
+
+
+utcnow = clock.now
