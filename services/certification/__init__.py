@@ -40,7 +40,17 @@ def runtime() -> ServiceRuntime:
         port=5004,
         depends_on=('identity', 'catalog', 'enrolment'),
         seed=seed.seed_demo,
+        on_init=_on_init,
     )
+
+
+def _on_init(app) -> None:
+    """Load the certification rules once (refusing unusable settings) for views and handlers."""
+    from services.certification import config
+
+    rules = config.load_rules(app.extensions["score_settings"])
+    app.extensions["certification_rules"] = rules
+    config.install(rules)
 
 
 def create_app(config=None):

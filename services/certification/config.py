@@ -109,3 +109,20 @@ def _messages(errors: Any, path: str = "") -> list[str]:
     if isinstance(errors, list):
         return [f"{path}: {' '.join(str(e) for e in errors)}"]
     return [f"{path}: {errors}"]
+
+
+_installed: list[CertificationRules] = []
+
+
+def install(rules: CertificationRules) -> None:
+    """Make ``rules`` the process's rules (the app does this at start)."""
+    _installed.append(rules)
+
+
+def current_rules() -> CertificationRules:
+    """The process's rules: the app's, or – in a consumer or job process – the environment's."""
+    if not _installed:
+        from shared.config import load_settings
+
+        install(load_rules(load_settings("certification")))
+    return _installed[-1]

@@ -1,13 +1,61 @@
-"""Events certification consumes: ``Handler(event type, schema of the fields read, use case)``.
+"""Events certification consumes: evidence of delivery, not forms.
 
-Handlers run inside the inbox transaction (an event is applied once, even if
-delivered twice) and must raise on anything they cannot apply: the event is
-retried, then dead-lettered. A service that consumes gets the consumer
-component in its deploy files and a dead-letter topic in deploy/kafka/topics.sh.
+- catalog's ``session.completed``: each registered trainer of the session delivered
+  it, as lead or co-trainer;
+- enrolment's ``visit.recorded``: the trainer made a consultancy visit.
+
+Schemas list only the fields read (a tolerant reader). Handlers run inside the
+inbox transaction; evidence rows have unique sources, so nothing counts twice.
 """
 
 from __future__ import annotations
 
-from shared.events import Handlers
+from marshmallow import Schema, fields
 
-HANDLERS = Handlers([])
+from services.certification.service import evidence
+from shared.events import Handler, Handlers
+
+
+class TrainerRef(Schema):
+    """A trainer of a session and their role (``lead`` or another)."""
+
+    trainer_id = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+class CompletedSession(Schema):
+    """What certification reads of a completed catalog session."""
+
+    session_id = fields.String(required=True)
+    provider_id = fields.String(required=True)
+    module_code = fields.String(required=True)
+    end_date = fields.Date(required=True)
+    trainers = fields.List(fields.Nested(TrainerRef), required=True)
+    changed_by = fields.String(required=True)
+
+
+class RecordedVisit(Schema):
+    """What certification reads of a consultancy visit."""
+
+    visit_id = fields.String(required=True)
+    enrolment_id = fields.String(required=True)
+    sme_id = fields.String(required=True)
+    module_code = fields.String(required=True)
+    trainer_id = fields.String(required=True)
+    visited_on = fields.Date(required=True)
+
+
+def _on_session_completed(session, event) -> None:
+    """A session was delivered: evidence for each of its registered trainers."""
+    evidence.record_session(session, event.data, actor=f"event:{event.id}")
+
+
+def _on_visit_recorded(session, event) -> None:
+    """A consultancy visit took place: evidence for its trainer."""
+    evidence.record_visit(session, event.data, actor=f"event:{event.id}")
+
+
+HANDLERS = Handlers([
+    Handler("score.catalog.session.completed.v1", CompletedSession, _on_session_completed),
+    Handler("score.enrolment.visit.recorded.v1", RecordedVisit, _on_visit_recorded),
+])
