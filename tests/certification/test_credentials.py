@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -24,6 +25,7 @@ NOW = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC)
 MODULE = badges.Module("M2", "Quality Management")
 TRAINER = badges.Recipient.for_account("6f1c2a7e-0d3b-4e8a-9b5c-1a2b3c4d5e6f", "Siti Rahma")
 PARTICIPANT = badges.Recipient.for_account("1e2d3c4b-5a69-4788-9900-aabbccddeeff", "Agus Salim")
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 PROVIDER = badges.Provider("urn:uuid:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "PT Mitra Pelatihan")
 
 # RFC 9864 deprecates the polymorphic "EdDSA" for "Ed25519"; joserfc warns about it, but
@@ -43,7 +45,19 @@ def validator() -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     # Every $ref in the official schema is local (#/$defs/...): no registry, no network.
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    # jsonschema checks "date-time" only with rfc3339-validator installed; check it here.
+    checker = jsonschema.FormatChecker()
+    checker.checks("date-time", raises=ValueError)(_rfc3339)
+    return cls(schema, format_checker=checker)
+
+
+def _rfc3339(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not RFC3339.fullmatch(value):
+        return False
+    dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return True
 
 
 def trainer_credential(issuer: Issuer, **kwargs) -> dict:
@@ -145,6 +159,7 @@ def test_the_schema_check_is_real(issuer, validator):
     assert not validator.is_valid(without)
     assert not validator.is_valid({**credential, "@context": credential["@context"][::-1]})
     assert not validator.is_valid({**credential, "type": ["VerifiableCredential"]})
+    assert not validator.is_valid({**credential, "validFrom": "2025-03-01"})
 
 
 def test_times_must_be_aware_and_ordered(issuer):
