@@ -191,6 +191,14 @@ def test_claims_disagreeing_with_the_credential(issuer, published):
     assert "sub" in result.details[0]
 
 
+@pytest.mark.parametrize("index", [7, "-1", " 7", "7.0", None])
+def test_a_malformed_status_entry_is_malformed(issuer, published, index):
+    claims = jwt_vc.claims_for(credential(issuer))
+    claims["credentialStatus"]["statusListIndex"] = index
+    token = issuer.key.sign_jws(claims, headers={"kid": issuer.kid(), "typ": "JWT"})
+    assert verify(token, issuer.jwks(), published, NOW).reasons == [Reason.MALFORMED]
+
+
 def test_status_unavailable(issuer, published):
     unlisted = jwt_vc.sign(credential(issuer, url=f"{BASE}/credentials/status/gone"), issuer)
     assert verify(unlisted, issuer.jwks(), published, NOW).reasons == \

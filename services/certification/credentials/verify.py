@@ -138,9 +138,9 @@ def _verified_claims(token: str, keys: KeySource) -> dict:
 def _window(claims: Mapping[str, Any], credential: Mapping[str, Any],
             now: dt.datetime) -> list[tuple[Reason, str]]:
     found = []
-    if jwt_vc.claim_mismatches(claims, credential):
-        found.append((Reason.CLAIMS_MISMATCH,
-                      "; ".join(jwt_vc.claim_mismatches(claims, credential))))
+    mismatches = jwt_vc.claim_mismatches(claims, credential)
+    if mismatches:
+        found.append((Reason.CLAIMS_MISMATCH, "; ".join(mismatches)))
     valid_from = jwt_vc.parse_datetime(credential["validFrom"])
     if now < valid_from:
         found.append((Reason.NOT_YET_VALID, f"valid from {credential['validFrom']}"))
@@ -160,10 +160,8 @@ def _status(credential: Mapping[str, Any], status_lists: StatusLists | None,
             found.append((Reason.STATUS_UNAVAILABLE, "unsupported credentialStatus entry"))
             continue
         url, purpose = entry.get("statusListCredential"), entry.get("statusPurpose")
-        try:
-            index = int(str(entry.get("statusListIndex")), 10)
-        except ValueError:
-            index = -1
+        raw = entry.get("statusListIndex")  # "an integer ... expressed as a string in base 10"
+        index = int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else -1
         if not isinstance(url, str) or not isinstance(purpose, str) or index < 0:
             found.append((Reason.MALFORMED, "malformed BitstringStatusListEntry"))
             continue
