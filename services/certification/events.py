@@ -22,8 +22,7 @@ MODULES = ("M1", "M2", "M3", "M4", "M5")
 class TrainerPayload(Schema):
     """A trainer as of the event."""
 
-    trainer_id = fields.String(required=True)
-    user_id = fields.String(required=True)
+    trainer_id = fields.String(required=True, metadata={"description": "the trainer's user id"})
     full_name = fields.String(required=True)
     gender = fields.String(required=True, validate=validate.OneOf(("female", "male")))
     province_code = fields.String(required=True)
@@ -90,8 +89,7 @@ class StatusListPayload(Schema):
 
 def trainer_payload(trainer: Trainer, actor: str) -> dict:
     """Payload of ``trainer.registered`` / ``trainer.updated``."""
-    return {"trainer_id": trainer.id, "user_id": trainer.user_id,
-            "full_name": trainer.full_name, "gender": trainer.gender,
+    return {"trainer_id": trainer.id, "full_name": trainer.full_name, "gender": trainer.gender,
             "province_code": trainer.province_code, "organisation": trainer.organisation,
             "provider_id": trainer.provider_id,
             "modules_of_interest": list(trainer.modules_of_interest),

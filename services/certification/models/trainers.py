@@ -8,17 +8,20 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.certification import lifecycle
-from services.certification.models.base import Base, new_id, utcnow
+from services.certification.models.base import Base, utcnow
 from shared.db import UtcDateTime
 
 
 class Trainer(Base):
-    """A SCORE trainer, linked to one ``trainer`` user (``user_id`` is the token subject)."""
+    """A SCORE trainer; its id is its ``trainer`` user's id (the token subject).
+
+    Catalog's sessions and enrolment's visits name trainers by that id, and a
+    trainer's token acts as that trainer with no lookup.
+    """
 
     __tablename__ = "trainers"
     __table_args__ = (CheckConstraint("gender IN ('female', 'male')", name="gender"),)
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(String(64), unique=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
     full_name: Mapped[str] = mapped_column(String(120))
     gender: Mapped[str] = mapped_column(String(6))
     province_code: Mapped[str] = mapped_column(String(2))

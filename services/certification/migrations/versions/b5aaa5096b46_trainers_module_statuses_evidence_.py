@@ -1,15 +1,15 @@
 """trainers, module statuses, evidence, reports, recommendations, credentials, status lists
 
-Revision ID: b9908f4d784e
+Revision ID: b5aaa5096b46
 Revises: 0ce9df3d0cdf
-Create Date: 2026-11-30 02:06:47.318390
+Create Date: 2026-11-30 02:08:03.320830
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'b9908f4d784e'
+revision = 'b5aaa5096b46'
 down_revision = '0ce9df3d0cdf'
 branch_labels = None
 depends_on = None
@@ -27,8 +27,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_status_lists'))
     )
     op.create_table('trainers',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('user_id', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('full_name', sa.String(length=120), nullable=False),
     sa.Column('gender', sa.String(length=6), nullable=False),
     sa.Column('province_code', sa.String(length=2), nullable=False),
@@ -39,8 +38,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("gender IN ('female', 'male')", name=op.f('ck_trainers_gender')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_trainers')),
-    sa.UniqueConstraint('user_id', name=op.f('uq_trainers_user_id'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_trainers'))
     )
     with op.batch_alter_table('trainers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_trainers_provider_id'), ['provider_id'], unique=False)
@@ -48,7 +46,7 @@ def upgrade() -> None:
     op.create_table('credentials',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('kind', sa.String(length=15), nullable=False),
-    sa.Column('trainer_id', sa.String(length=36), nullable=True),
+    sa.Column('trainer_id', sa.String(length=64), nullable=True),
     sa.Column('enrolment_id', sa.String(length=36), nullable=True),
     sa.Column('participant_id', sa.String(length=36), nullable=True),
     sa.Column('module_code', sa.String(length=4), nullable=False),
@@ -76,7 +74,7 @@ def upgrade() -> None:
 
     op.create_table('evidence',
     sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('trainer_id', sa.String(length=36), nullable=False),
+    sa.Column('trainer_id', sa.String(length=64), nullable=False),
     sa.Column('module_code', sa.String(length=4), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('source', sa.String(length=120), nullable=False),
@@ -93,7 +91,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_evidence_trainer_module', ['trainer_id', 'module_code'], unique=False)
 
     op.create_table('module_statuses',
-    sa.Column('trainer_id', sa.String(length=36), nullable=False),
+    sa.Column('trainer_id', sa.String(length=64), nullable=False),
     sa.Column('module_code', sa.String(length=4), nullable=False),
     sa.Column('status', sa.String(length=30), nullable=False),
     sa.Column('status_reason', sa.String(length=500), nullable=True),
@@ -109,7 +107,7 @@ def upgrade() -> None:
     )
     op.create_table('progress_reports',
     sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('trainer_id', sa.String(length=36), nullable=False),
+    sa.Column('trainer_id', sa.String(length=64), nullable=False),
     sa.Column('module_code', sa.String(length=4), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
@@ -127,9 +125,9 @@ def upgrade() -> None:
 
     op.create_table('recommendations',
     sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('trainer_id', sa.String(length=36), nullable=False),
+    sa.Column('trainer_id', sa.String(length=64), nullable=False),
     sa.Column('module_code', sa.String(length=4), nullable=False),
-    sa.Column('expert_id', sa.String(length=36), nullable=False),
+    sa.Column('expert_id', sa.String(length=64), nullable=False),
     sa.Column('decision', sa.String(length=10), nullable=False),
     sa.Column('comments', sa.String(length=2000), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
