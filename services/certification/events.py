@@ -34,6 +34,16 @@ class TrainerPayload(Schema):
     changed_by = fields.String(required=True)
 
 
+class TrainerRegistered(TrainerPayload):
+    """Payload of ``trainer.registered`` (identity makes the registrant the trainer's member).
+
+    ``registered_by`` equals ``trainer_id`` (a trainer's id is its user's id); it is
+    named as in every ``*.registered`` event so that identity's one grant reads it.
+    """
+
+    registered_by = fields.String(required=True)
+
+
 class ModuleStatusPayload(Schema):
     """A trainer's status in one module after a change."""
 
@@ -128,7 +138,7 @@ def _type(name: str, schema: type[Schema], description: str) -> EventType:
     return EventType(f"score.certification.{name}.v1", schema, description)
 
 
-TRAINER_REGISTERED = _type("trainer.registered", TrainerPayload, "A trainer registered.")
+TRAINER_REGISTERED = _type("trainer.registered", TrainerRegistered, "A trainer registered.")
 TRAINER_UPDATED = _type("trainer.updated", TrainerPayload, "A trainer's profile changed.")
 MODULE_STATUS_CHANGED = _type("module_status.changed", ModuleStatusPayload,
                               "A trainer moved in a module's certification path.")
