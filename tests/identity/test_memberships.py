@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
+from services.certification.events import TRAINER_REGISTERED
 from services.identity import runtime
 from services.identity.models import Membership
-from services.certification.events import TRAINER_REGISTERED
 from services.sponsorship.events import SPONSOR_REGISTERED
 from shared.events import EventEnvelope
 from shared.events.bus.base import Message

@@ -86,6 +86,12 @@ def reassess(session: Session, trainer_id: str, module_code: str, *, actor: str)
     return status
 
 
+def explain(missing: tuple[rules.Missing, ...] | list[rules.Missing]) -> list[dict]:
+    """Missing items as a problem's ``missing`` member: code, words, have and need."""
+    return [{"code": m.code, "detail": m.detail, "have": m.have, "need": m.need}
+            for m in missing]
+
+
 def move(session: Session, status: ModuleStatus, action: str, *, actor: str,
          reason: str | None, version: str | None = None) -> None:
     """One lifecycle step of the module status, announced."""

@@ -1,0 +1,21 @@
+"""Certification's HTTP API: one blueprint per resource; views validate, delegate, return.
+
+Writes take ``@roles_required(...)`` (above ``@blp.arguments``) and
+``@blp.doc(**AUTH)``; creating POSTs take ``@idempotent(blp)``. Who may read a
+trainer is :mod:`services.certification.access`'s word.
+"""
+
+from __future__ import annotations
+
+# OpenAPI: operations that need a bearer token.
+AUTH: dict[str, list[dict[str, list[str]]]] = {"security": [{"bearerAuth": []}]}
+
+
+def blueprints() -> list:
+    """Every blueprint of the certification API."""
+    from services.certification.api import decisions, progress, recommendations, reports, trainers
+
+    found = [trainers.blp, progress.blp, reports.blp, recommendations.blp, decisions.blp]
+    # -- credentials: the credentials engineer adds the credential, status list and
+    # -- verification blueprints here (public: no token needed).
+    return found
