@@ -10,6 +10,8 @@ which the use cases allow only when the assessment supports them. Every move is
 
 from __future__ import annotations
 
+from typing import Literal, cast
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,7 @@ from services.certification.models import Evidence, ModuleStatus, ProgressReport
 from shared import clock
 from shared.events import publish
 
+Verdict = Literal["recommend", "decline"]
 ORDER = ("candidate", "tot_completed", "in_supervised_delivery", "ready_for_recommendation",
          "eligible_for_certification")
 
@@ -59,7 +62,7 @@ def summary(session: Session, trainer_id: str, module_code: str) -> rules.Eviden
         visits=counts.get("visit", 0), reports_uploaded=sum(reports.values()),
         report_accepted=reports.get("accepted", 0) > 0,
         recommendation=None if latest is None else rules.Recommendation(
-            latest.decision, latest.expert_id, latest.comments, latest.created_at.date()),
+            cast(Verdict, latest.decision), latest.expert_id, latest.comments, latest.created_at.date()),
         certified_at=status.certified_on if status is not None else None)
 
 

@@ -44,6 +44,7 @@ def register_trainer(db: Database, principal: Principal, data: dict[str, Any]) -
         publish(session, events.TRAINER_REGISTERED, trainer.id,
                 {**events.trainer_payload(trainer, principal.subject),
                  "registered_by": principal.subject})
+        session.refresh(trainer, ["modules"])  # the new statuses, for the response
         return trainer
 
 
@@ -83,6 +84,7 @@ def update_trainer(db: Database, principal: Principal, trainer_id: str,
             session.flush()
             publish(session, events.TRAINER_UPDATED, trainer.id,
                     events.trainer_payload(trainer, principal.subject))
+            session.refresh(trainer, ["modules"])
         return trainer
 
 
