@@ -62,7 +62,8 @@ def summary(session: Session, trainer_id: str, module_code: str) -> rules.Eviden
         visits=counts.get("visit", 0), reports_uploaded=sum(reports.values()),
         report_accepted=reports.get("accepted", 0) > 0,
         recommendation=None if latest is None else rules.Recommendation(
-            cast(Verdict, latest.decision), latest.expert_id, latest.comments, latest.created_at.date()),
+            cast(Verdict, latest.decision), latest.expert_id, latest.comments,
+            latest.created_at.date()),
         certified_at=status.certified_on if status is not None else None)
 
 
