@@ -7,6 +7,10 @@ trainer is :mod:`services.certification.access`'s word.
 
 from __future__ import annotations
 
+from shared.auth import ROLES
+
+# Reads need a token (any role): who may read what is access.py's word, after that.
+READERS = ROLES
 # OpenAPI: operations that need a bearer token.
 AUTH: dict[str, list[dict[str, list[str]]]] = {"security": [{"bearerAuth": []}]}
 

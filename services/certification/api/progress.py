@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.certification.api import AUTH
+from services.certification.api import AUTH, READERS
 from services.certification.schemas.progress import (
     AssessmentOut,
     EvidenceArgs,
@@ -24,6 +24,7 @@ blp = Blueprint("progress", __name__, url_prefix="/trainers/<trainer_id>/modules
 class Assessment(MethodView):
     """What the evidence supports under the rules in force."""
 
+    @roles_required(*READERS)
     @blp.response(200, AssessmentOut)
     @blp.doc(**AUTH)
     def get(self, trainer_id, module_code):
@@ -35,6 +36,7 @@ class Assessment(MethodView):
 class EvidenceList(MethodView):
     """The evidence on record."""
 
+    @roles_required(*READERS)
     @blp.arguments(EvidenceArgs, location="query")
     @blp.response(200, EvidencePage)
     @blp.doc(**AUTH)

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.certification.api import AUTH
+from services.certification.api import AUTH, READERS
 from services.certification.schemas.progress import RecommendationIn, RecommendationOut
 from services.certification.service import recommendations
 from shared.auth import require_principal, roles_required
@@ -19,6 +19,7 @@ blp = Blueprint("recommendations", __name__,
 class Recommendations(MethodView):
     """Recommendations on one trainer's module."""
 
+    @roles_required(*READERS)
     @blp.response(200, RecommendationOut(many=True))
     @blp.doc(**AUTH)
     def get(self, trainer_id, module_code):

@@ -4,7 +4,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.certification.api import AUTH
+from services.certification.api import AUTH, READERS
 from services.certification.schemas.progress import ReportIn, ReportOut, ReviewIn
 from services.certification.service import reports
 from shared.auth import require_principal, roles_required
@@ -18,6 +18,7 @@ blp = Blueprint("reports", __name__, description="Progress reports and their rev
 class Reports(MethodView):
     """A trainer's reports in one module."""
 
+    @roles_required(*READERS)
     @blp.response(200, ReportOut(many=True))
     @blp.doc(**AUTH)
     def get(self, trainer_id, module_code):
@@ -40,6 +41,7 @@ class Reports(MethodView):
 class ReportItem(MethodView):
     """One report."""
 
+    @roles_required(*READERS)
     @blp.response(200, ReportOut)
     @blp.doc(**AUTH)
     def get(self, report_id):

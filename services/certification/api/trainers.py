@@ -4,7 +4,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.certification.api import AUTH
+from services.certification.api import AUTH, READERS
 from services.certification.schemas.trainers import (
     ExpertModulesIn,
     TrainerIn,
@@ -26,6 +26,7 @@ blp = Blueprint("trainers", __name__, url_prefix="/trainers",
 class Trainers(MethodView):
     """All trainers the caller may see."""
 
+    @roles_required(*READERS)
     @blp.arguments(TrainerListArgs, location="query")
     @blp.response(200, TrainerPage)
     @blp.doc(**AUTH)
@@ -48,6 +49,7 @@ class Trainers(MethodView):
 class TrainerItem(MethodView):
     """One trainer."""
 
+    @roles_required(*READERS)
     @blp.response(200, TrainerOut)
     @blp.doc(**AUTH)
     def get(self, trainer_id):
