@@ -3,10 +3,13 @@ credentials (Open Badges 3.0, JWT-VC, status lists).
 
 Same shape as every service (docs/SERVICE_GUIDE.md):
 
-    models.py     entities on the service's own DeclarativeBase (shared constraint names)
-    schemas.py    request and response schemas
-    api.py        thin flask-smorest views: validate, call service.py, return
-    service.py    use cases, one function per command, each holding its transaction
+    models/       entities on the service's own DeclarativeBase (shared constraint names)
+    schemas/      request and response schemas, one module per resource
+    api/          thin flask-smorest views per resource: validate, call service/, return
+    service/      use cases, one function per command, each holding its transaction
+                  (trainers, attendance, reports, recommendations, decisions; issuing:
+                  the credential hooks a certifier's decision calls)
+    access.py     who sees and changes what (an ILO certifier is a platform_admin account)
     events.py     published event types, their payload schemas and builders
     handlers.py   consumed event types -> use cases
     seed.py       idempotent demo data for `score run`
