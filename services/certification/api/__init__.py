@@ -16,4 +16,6 @@ AUTH: dict[str, list[dict[str, list[str]]]] = {"security": [{"bearerAuth": []}]}
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the certification API."""
-    return []
+    from services.certification.api import credentials, wellknown
+
+    return [credentials.blp, wellknown.blp]
