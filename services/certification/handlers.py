@@ -12,7 +12,7 @@ inbox transaction; evidence rows have unique sources, so nothing counts twice.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, fields
 
 from services.certification.service import evidence, participation
 from shared.events import Handler, Handlers
@@ -49,6 +49,9 @@ class RecordedVisit(Schema):
 
 class Outcome(Schema):
     """A participant's outcome when the session's attendance closed."""
+
+    class Meta:
+        unknown = EXCLUDE  # nested: the tolerant reader's rule reaches only the top level
 
     participant_id = fields.String(required=True)
     full_name = fields.String(required=True)
