@@ -132,6 +132,8 @@ def test_only_a_platform_admin_revokes_one_credential_with_a_reason(client, db, 
     assert done.get_json()["verification"]["reasons"] == ["REVOKED"]
     again = client.post(url, json={"reason": "again"}, headers=auth("platform_admin"))
     assert again.status_code == 409
-    assert client.post("/credentials/nope/revoke", json={"reason": "x"},
+    missing = "/credentials/00000000-0000-4000-8000-000000000000/revoke"
+    assert client.post(missing, json={"reason": "x"},
                        headers=auth("platform_admin")).status_code == 404
+    assert client.get("/credentials/nope").status_code == 404
     assert _verify(client, token)["reasons"] == ["REVOKED"]

@@ -73,7 +73,8 @@ def _subject(document: dict | None) -> dict:
             "valid_until": (document or {}).get("validUntil")}
 
 
-@blp.route("/credentials/<credential_id>")
+# A UUID in the path, so that ``/credentials/verify`` is no credential (nor a GET).
+@blp.route("/credentials/<uuid:credential_id>")
 class CredentialItem(MethodView):
     """One issued credential."""
 
@@ -81,7 +82,7 @@ class CredentialItem(MethodView):
     @blp.doc(responses={"200": {"content": HTML["200"]["content"]}})
     def get(self, credential_id):
         """Read a credential and whether it verifies now (HTML for a browser)."""
-        credential = credentials.get_credential(current_db(), credential_id)
+        credential = credentials.get_credential(current_db(), str(credential_id))
         if request.accept_mimetypes.best_match(["application/json", "text/html"]) \
                 == "text/html":
             result = credentials.verify_token(current_db(), credential.token)
@@ -103,7 +104,7 @@ class VerifyCredential(MethodView):
         return verification_body(credentials.verify_token(current_db(), body["token"]))
 
 
-@blp.route("/credentials/<credential_id>/revoke")
+@blp.route("/credentials/<uuid:credential_id>/revoke")
 class RevokeCredential(MethodView):
     """Revoking one credential."""
 
@@ -115,7 +116,7 @@ class RevokeCredential(MethodView):
     def post(self, body, credential_id):
         """Revoke a credential with a reason: its status list bit is set and republished."""
         return _body(credentials.revoke_credential(current_db(), require_principal(),
-                                                   credential_id, body["reason"]))
+                                                   str(credential_id), body["reason"]))
 
 
 @blp.route("/verify")
