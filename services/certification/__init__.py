@@ -48,12 +48,15 @@ def runtime() -> ServiceRuntime:
 
 
 def _on_init(app) -> None:
-    """Load the certification rules once (refusing unusable settings) for views and handlers."""
-    from services.certification import config
+    """Load the certification rules and the issuer once (refusing unusable settings) for views
+    and handlers."""
+    from services.certification import config, issuer
 
     rules = config.load_rules(app.extensions["score_settings"])
     app.extensions["certification_rules"] = rules
     config.install(rules)
+    # The credential issuer (key, public URL): production refuses a missing key here.
+    issuer.install(issuer.load_issuer(app.extensions["score_settings"]))
 
 
 def create_app(config=None):

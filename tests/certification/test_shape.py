@@ -6,3 +6,5 @@ from tests.support.shape import ServiceShape
 
 class TestShape(ServiceShape):
     runtime = staticmethod(certification.runtime)
+    # Verification is public (a credential and its status are for anyone to check).
+    public_writes = frozenset({"POST /credentials/verify", "POST /verify"})

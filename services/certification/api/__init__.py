@@ -17,9 +17,16 @@ AUTH: dict[str, list[dict[str, list[str]]]] = {"security": [{"bearerAuth": []}]}
 
 def blueprints() -> list:
     """Every blueprint of the certification API."""
-    from services.certification.api import decisions, progress, recommendations, reports, trainers
+    from services.certification.api import (
+        credentials,
+        decisions,
+        progress,
+        recommendations,
+        reports,
+        trainers,
+        wellknown,
+    )
 
-    found = [trainers.blp, progress.blp, reports.blp, recommendations.blp, decisions.blp]
-    # -- credentials: the credentials engineer adds the credential, status list and
-    # -- verification blueprints here (public: no token needed).
-    return found
+    # Credentials, status lists, verification and the issuer's keys are public.
+    return [trainers.blp, progress.blp, reports.blp, recommendations.blp, decisions.blp,
+            credentials.blp, wellknown.blp]

@@ -2,7 +2,8 @@
 
 A credential's signed JWT is kept as issued (it is what holders present); its
 revocation lives in a Bitstring Status List at ``(status_list_id, status_index)``,
-an index handed out once from the list's counter and never reused.
+a random free index handed out once and never reused (``next_index`` counts the
+indexes used; see :mod:`services.certification.service.credentials`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ class StatusList(Base):
     purpose: Mapped[str] = mapped_column(String(20), default="revocation")
     size: Mapped[int] = mapped_column(Integer)
     next_index: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped with each bit flipped (under this row's lock): caches of the decoded list in
+    # every process compare it, and the published list's ETag and validFrom derive from it
+    # (``revised_at``), so each worker signs the very same bytes for a revision.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revised_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
