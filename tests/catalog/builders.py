@@ -10,8 +10,8 @@ import datetime as dt
 import itertools
 
 from services.catalog import service
-from services.catalog.service import trainers as known_trainers
 from services.catalog.schemas import CourseIn, ProviderIn
+from services.catalog.service import trainers as known_trainers
 from shared import clock
 from shared.auth import Principal
 
