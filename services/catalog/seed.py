@@ -121,6 +121,9 @@ def seed_catalog(db: Database, registrants: Mapping[str, str],
     with db.reading() as session:
         if session.scalar(select(func.count()).select_from(Provider)):
             return {"providers": 0, "courses": 0, "sessions": 0, "delivered sessions": 0}
+    # Every course's team first: no trainer certified for a module writes nothing at all.
+    teams = {(name, code): _team(trainers, name, code)
+             for _slug, name, _provinces, _city, modules in PROVIDERS for code in modules}
     rng = random.Random(2026)
     admin = Principal("demo-admin", "platform_admin")
     created = {"providers": 0, "courses": 0, "sessions": 0, "delivered sessions": 0}
@@ -132,7 +135,7 @@ def seed_catalog(db: Database, registrants: Mapping[str, str],
         created["providers"] += 1
         for code in modules:
             course = _course(db, staff, provider.id, code, rng)
-            team = _team(trainers, name, code)
+            team = teams[name, code]
             courses[slug, code] = staff, course, team
             created["courses"] += 1
             for _ in range(rng.randint(*SESSIONS_PER_COURSE)):

@@ -14,6 +14,7 @@ from services.catalog.schemas import CourseIn, ProviderIn
 from services.catalog.service import trainers as known_trainers
 from shared import clock
 from shared.auth import Principal
+from shared.seeding import SeedContext, SeedResult
 
 ADMIN = Principal("admin-1", "platform_admin")
 _numbers = itertools.count(1)
@@ -156,3 +157,20 @@ class Builder:
         provider = self.provider()
         course = self.course(provider)
         return provider, course, self.session(course)
+
+
+def certification_seeded(directory) -> SeedResult:
+    """What certification's demo seed provides (its trainers), seeded in ``directory`` –
+    the dependency catalog's demo seed names its sessions' trainers from."""
+    from services import certification
+    from services.certification import seed as certification_seed
+    from shared.config import load_settings
+    from shared.db import Database
+    from tests.support.apps import migrated_sqlite
+
+    db = Database(migrated_sqlite(certification.runtime(), directory))
+    try:
+        settings = load_settings("certification", {"database_url": "sqlite://"}, environ={})
+        return certification_seed.seed_demo(db, SeedContext(settings, {"identity": SeedResult()}))
+    finally:
+        db.dispose()
