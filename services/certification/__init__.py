@@ -41,7 +41,9 @@ def runtime() -> ServiceRuntime:
         events=events.EVENTS,
         handlers=handlers.HANDLERS,
         port=5004,
-        depends_on=('identity', 'catalog', 'enrolment'),
+        # Its demo trainers are identity's demo users. Catalog and enrolment, whose events
+        # it consumes, start after it: catalog's demo sessions name its certified trainers.
+        depends_on=("identity",),
         seed=seed.seed_demo,
         on_init=_on_init,
     )
