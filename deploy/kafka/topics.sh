@@ -48,6 +48,7 @@ score.catalog.dlq.score-enrolment
 score.catalog.dlq.score-sponsorship
 score.catalog.dlq.score-certification
 score.certification.dlq.score-catalog
+score.certification.dlq.score-identity
 score.enrolment.dlq.score-catalog
 score.enrolment.dlq.score-identity
 score.enrolment.dlq.score-sponsorship

@@ -75,7 +75,8 @@ def provided(db: Database) -> list[dict[str, Any]]:
     """Every trainer as ``trainer.registered`` carries it, with ``modules``: module → status."""
     with db.reading() as session:
         trainers = session.scalars(select(Trainer).order_by(Trainer.id)).all()
-        return [{**events.TRAINER_REGISTERED.validate(events.trainer_payload(t, ACTOR)),
+        return [{**events.TRAINER_REGISTERED.validate(
+                    {**events.trainer_payload(t, ACTOR), "registered_by": t.id}),
                  "modules": {m.module_code: m.status for m in t.modules}}
                 for t in trainers]
 
@@ -87,7 +88,9 @@ def _register(session: Session, trainer_id: str, trainer: DemoTrainer) -> None:
                   expert_modules=list(trainer.expert))
     session.add(row)
     session.flush()
-    publish(session, events.TRAINER_REGISTERED, trainer_id, events.trainer_payload(row, ACTOR))
+    # The trainer's own account registers it (identity then makes it the trainer's member).
+    publish(session, events.TRAINER_REGISTERED, trainer_id,
+            {**events.trainer_payload(row, ACTOR), "registered_by": trainer_id})
     for module in trainer.modules_of_interest:
         progress.status_of(session, trainer_id, module, actor=ACTOR)
 

@@ -33,6 +33,8 @@ class Certification:
                 "province_code": "32", "organisation": "BEDO", "provider_id": None,
                 "modules_of_interest": ["M1"], "expert_modules": [], "changed_by": "admin-1",
                 **changes}
+        if kind is certification_events.TRAINER_REGISTERED:
+            data.setdefault("registered_by", trainer_id)
         return self._envelope(kind, trainer_id, data)
 
     def moved(self, trainer_id: str, status: str, previous: str, module: str = "M1") -> bytes:
