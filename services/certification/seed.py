@@ -29,15 +29,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.certification import config, events, rules
+from services.certification import config, events, issuer, rules
 from services.certification.models import (
+    Credential,
     Evidence,
     ProgressReport,
     Recommendation,
     Trainer,
 )
 from services.certification.seed_data import TRAINERS, DemoTrainer
-from services.certification.service import evidence, progress
+from services.certification.service import evidence, issuing, progress
 from shared import clock
 from shared.db import Database
 from shared.events import publish
@@ -55,10 +56,11 @@ FULL_CYCLE = (("co", "co", "lead"), 4)
 def seed_demo(db: Database, context: SeedContext) -> SeedResult:
     """Register the demo trainers and walk them along their modules unless any exists."""
     config.install(config.load_rules(context.settings))
+    issuer.install(issuer.load_issuer(context.settings))
     accounts = context.provided("identity").get("trainers", {})
     ids = {t.email: accounts.get(t.email) or f"demo-trainer-{t.email.split('@')[0]}"
            for t in TRAINERS}
-    created = {"trainers": 0, "certified modules": 0}
+    created = {"trainers": 0, "certified modules": 0, "credentials": 0}
     with db.transaction() as session:
         if not session.scalar(select(func.count()).select_from(Trainer)):
             for trainer in TRAINERS:
@@ -68,6 +70,8 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
                 for module, stage in sorted(trainer.stages.items()):
                     _walk(session, ids, trainer, module, stage)
                     created["certified modules"] += stage == "certified"
+            created["credentials"] = session.scalar(
+                select(func.count()).select_from(Credential)) or 0
     return SeedResult(created=created, provides={"trainers": provided(db)})
 
 
@@ -141,7 +145,15 @@ def _walk(session: Session, ids: Mapping[str, str], trainer: DemoTrainer, module
                                           config.current_rules().for_module(module))
     progress.move(session, status, "certify", actor=CERTIFIER, reason="supervised cycle complete",
                   version=config.current_rules().version)
-    if stage == "suspended":
+    trainer_row = session.get(Trainer, trainer_id)
+    assert trainer_row is not None
+    if stage != "expired":  # an expired certification's credential would be void at issue
+        issuing.on_certified(session, trainer_row, status, actor=CERTIFIER)
+    if stage == "revoked":
+        reason = "certificate shown for sessions the trainer did not deliver"
+        progress.move(session, status, "revoke", actor=CERTIFIER, reason=reason)
+        issuing.on_revoked(session, trainer_row, status, actor=CERTIFIER, reason=reason)
+    elif stage == "suspended":
         status.suspended = True
         progress.move(session, status, "suspend", actor=CERTIFIER,
                       reason="complaint from an SME under review")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 
 STAGES = ("candidate", "tot_completed", "in_supervised_delivery", "recommended", "certified",
-          "suspended", "expired", "withdrawn")
+          "suspended", "expired", "withdrawn", "revoked")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +66,8 @@ TRAINERS = [
     DemoTrainer("putri.lestari@trainers.example", "Putri Lestari", "female", "32", "BEDO",
                 {"M1": "candidate", "M2": "tot_completed"}),
     DemoTrainer("fajar.nugroho@trainers.example", "Fajar Nugroho", "male", "35", "SMI",
-                {"M1": "in_supervised_delivery", "M2": "recommended", "M5": "withdrawn"}),
+                {"M1": "in_supervised_delivery", "M2": "recommended", "M5": "withdrawn",
+                 "M3": "revoked"}),
     DemoTrainer("wayan.sudirta@trainers.example", "I Wayan Sudirta", "male", "51",
                 "Riwani Globe", {"M1": "suspended", "M3": "expired", "M5": "candidate"}),
 ]

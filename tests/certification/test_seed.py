@@ -98,3 +98,22 @@ def test_without_identitys_accounts_trainers_get_demo_ids(app, db):
     seed_demo(db, context)
     with db.reading() as session:
         assert session.get(Trainer, "demo-trainer-siti.nurhaliza") is not None
+
+
+def test_the_seed_issues_credentials_and_one_verifiably_revoked(db, context, app):
+    from services.certification.models import Credential
+    from tests.certification.issued import set_bits
+
+    seed_demo(db, context)
+    with db.reading() as session:
+        issued = session.scalars(select(Credential)).all()
+    revoked = [c for c in issued if c.revoked_at is not None]
+    assert len(issued) >= 10 and len(revoked) == 1
+    client = app.test_client()
+    published = client.get(f"/status-lists/{revoked[0].status_list_id}")
+    assert published.status_code == 200
+    assert set_bits(published.get_data(as_text=True)) == [revoked[0].status_index]
+    answer = client.post("/credentials/verify", json={"token": revoked[0].token}).get_json()
+    assert answer["valid"] is False and "REVOKED" in answer["reasons"]
+    fine = next(c for c in issued if c.revoked_at is None)
+    assert client.post("/credentials/verify", json={"token": fine.token}).get_json()["valid"]
