@@ -46,9 +46,13 @@ DLQ_TOPICS="
 score.catalog.dlq.score-identity
 score.catalog.dlq.score-enrolment
 score.catalog.dlq.score-sponsorship
+score.catalog.dlq.score-certification
+score.certification.dlq.score-catalog
+score.certification.dlq.score-identity
 score.enrolment.dlq.score-catalog
 score.enrolment.dlq.score-identity
 score.enrolment.dlq.score-sponsorship
+score.enrolment.dlq.score-certification
 score.sponsorship.dlq.score-identity
 "
 

@@ -69,3 +69,17 @@ SELECT 'CREATE DATABASE sponsorship OWNER sponsorship'
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'sponsorship') \gexec
 REVOKE ALL ON DATABASE sponsorship FROM PUBLIC;
 \unset password
+
+-- ---------------------------------------------------------------- certification
+\getenv password CERTIFICATION_DB_PASSWORD
+\if :{?password}
+\else
+  DO $$ BEGIN RAISE EXCEPTION 'CERTIFICATION_DB_PASSWORD is not set'; END $$;
+\endif
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', 'certification', :'password')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'certification') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', 'certification', :'password') \gexec
+SELECT 'CREATE DATABASE certification OWNER certification'
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'certification') \gexec
+REVOKE ALL ON DATABASE certification FROM PUBLIC;
+\unset password

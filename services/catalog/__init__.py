@@ -13,7 +13,9 @@ The first domain service and the model of the shape (``docs/SERVICE_GUIDE.md``):
     schemas.py     request/response schemas    queries.py  query-string schemas (→ 400)
     api/           thin flask-smorest views, one blueprint per resource
     events.py      published event types and their payload builders
-    handlers.py    enrolment events → the seats read model (service/seats.py)
+    handlers.py    enrolment events → the seats read model (service/seats.py);
+                   certification events → the trainers read model (service/trainers.py)
+    config.py      settings read at start (SCORE_CATALOG_REQUIRE_CERTIFIED_LEAD)
     reference.py   SCORE modules and provinces (seeded by migration)
     seed.py        demo data through the use cases (idempotent)
 """
@@ -42,18 +44,21 @@ def runtime() -> ServiceRuntime:
         handlers=handlers.HANDLERS,
         on_init=_on_init,
         port=5001,
-        # Registered by identity's demo users; verifies tokens with identity's keys.
-        depends_on=("identity",),
+        # Registered by identity's demo users; verifies tokens with identity's keys. Its
+        # demo sessions name certification's demo trainers (certified leads).
+        depends_on=("identity", "certification"),
         seed=seed.seed_demo,
         on_database=search_freshness.bind,
     )
 
 
 def _on_init(app) -> None:
-    from services.catalog import search_cache
+    from services.catalog import config, search_cache
 
+    settings = app.extensions["score_settings"]
+    app.extensions["catalog_require_certified_lead"] = config.require_certified_lead(settings)
     # SCORE_CATALOG_SEARCH_CACHE=false turns the page cache off (the bench measures both).
-    setting = str(app.extensions["score_settings"].get("search_cache", "true")).lower()
+    setting = str(settings.get("search_cache", "true")).lower()
     if setting not in ("0", "false", "no", "off"):
         search_cache.init_app(app)
 

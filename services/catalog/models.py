@@ -363,3 +363,37 @@ class SearchChange(Base):
     version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     session_id: Mapped[str | None] = mapped_column(String(36))
     seats_only: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class KnownTrainer(Base):
+    """A trainer certification registered (its ``trainer.registered`` / ``updated`` events).
+
+    The read model behind the rule that a session names registered trainers only;
+    its id is the trainer's user id, as in certification and in session trainers.
+    """
+
+    __tablename__ = "trainers"
+    __table_args__ = (CheckConstraint("gender IN ('female', 'male')", name="gender"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    gender: Mapped[str] = mapped_column(String(6))
+    province_code: Mapped[str] = mapped_column(String(2))
+    provider_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
+                                                    onupdate=utcnow)
+
+
+class TrainerModuleStatus(Base):
+    """A trainer's status in one SCORE module, as certification's last event said.
+
+    No foreign key to :class:`KnownTrainer`: certification's events for a trainer
+    and for its modules have different subjects, so a status may arrive first.
+    """
+
+    __tablename__ = "trainer_module_statuses"
+    trainer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    module_code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    status: Mapped[str] = mapped_column(String(30))
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow,
+                                                    onupdate=utcnow)

@@ -12,6 +12,14 @@ seed provides as its staff (``provider_staff``: slug → user id; default
 ``provider.registered`` (an unknown user makes identity dead-letter the event).
 Approvals: ``demo-admin``.
 
+Trainers are certification's demo trainers (its seed provides ``trainers``, each
+as ``trainer.registered`` carries it plus ``modules``: module → status): the
+seed first writes them into the trainers read model – the same upserts the
+consumer makes when those events arrive, so the events later agree – then names
+them on sessions: as lead a trainer of the provider's organisation certified
+for the course's module (else any certified for it), as co-trainer another
+trainer of the organisation when it has one.
+
 The seed provides every session past its draft as its latest event carried it
 (``sessions``: JSON payloads, oldest start first) and each provider's staff
 (``provider_staff``: provider id → user id): enrolment's seed builds its
@@ -29,6 +37,7 @@ from sqlalchemy import func, select
 
 from services.catalog import events, service
 from services.catalog.models import Provider, TrainingSession
+from services.catalog.service import trainers as known_trainers
 from shared import clock
 from shared.auth import Principal
 from shared.db import Database
@@ -72,7 +81,9 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
     """Create the demo catalog unless providers exist (counts in ``created``); provides its
     sessions and providers' staff to the seeds that depend on catalog."""
     registrants = context.provided("identity").get("provider_staff", {})
-    created = seed_catalog(db, registrants)
+    trainers = context.provided("certification").get("trainers", [])
+    record_trainers(db, trainers)
+    created = seed_catalog(db, registrants, trainers)
     return SeedResult(created=created, provides=provided(db))
 
 
@@ -88,19 +99,35 @@ def provided(db: Database) -> dict[str, Any]:
     return {"sessions": payloads, "provider_staff": staff}
 
 
-def seed_catalog(db: Database, registrants: Mapping[str, str]) -> dict[str, int]:
+def record_trainers(db: Database, trainers: list[Mapping[str, Any]]) -> None:
+    """Certification's trainers into the read model, as their events will (idempotent)."""
+    with db.transaction() as session:
+        for trainer in trainers:
+            known_trainers.record_trainer(session, trainer)
+            for code, status in trainer["modules"].items():
+                known_trainers.record_module_status(session, {
+                    "trainer_id": trainer["trainer_id"], "module_code": code,
+                    "status": status, "valid_until": None})
+
+
+def seed_catalog(db: Database, registrants: Mapping[str, str],
+                 trainers: list[Mapping[str, Any]]) -> dict[str, int]:
     """Create the demo catalog unless providers exist; returns what was created.
 
     ``registrants`` maps a provider slug (``bedo``, ``smi``, ``unpar``, ``app-poltek``,
-    ``blk-smg-2``, ``kdp``, ``riwani``, ``proserve``) to the user id registering it.
+    ``blk-smg-2``, ``kdp``, ``riwani``, ``proserve``) to the user id registering it;
+    ``trainers`` are certification's (see the module docstring).
     """
     with db.reading() as session:
         if session.scalar(select(func.count()).select_from(Provider)):
             return {"providers": 0, "courses": 0, "sessions": 0, "delivered sessions": 0}
+    # Every course's team first: no trainer certified for a module writes nothing at all.
+    teams = {(name, code): _team(trainers, name, code)
+             for _slug, name, _provinces, _city, modules in PROVIDERS for code in modules}
     rng = random.Random(2026)
     admin = Principal("demo-admin", "platform_admin")
     created = {"providers": 0, "courses": 0, "sessions": 0, "delivered sessions": 0}
-    courses: dict[tuple[str, str], tuple[Principal, Any]] = {}
+    courses: dict[tuple[str, str], tuple[Principal, Any, list[dict]]] = {}
     for number, (slug, name, provinces, city, modules) in enumerate(PROVIDERS, start=1):
         user = registrants.get(slug) or f"demo-{slug}"
         provider = _provider(db, admin, user, number, slug, name, provinces, city)
@@ -108,25 +135,41 @@ def seed_catalog(db: Database, registrants: Mapping[str, str]) -> dict[str, int]
         created["providers"] += 1
         for code in modules:
             course = _course(db, staff, provider.id, code, rng)
-            courses[slug, code] = staff, course
+            team = teams[name, code]
+            courses[slug, code] = staff, course, team
             created["courses"] += 1
             for _ in range(rng.randint(*SESSIONS_PER_COURSE)):
-                _session(db, staff, provider.id, course, rng.choice(provinces), slug, rng)
+                _session(db, staff, provider.id, course, rng.choice(provinces), slug, team, rng)
                 created["sessions"] += 1
     past = random.Random(8)
     for slug, code, province, days_ago in DELIVERED:
-        staff, course = courses[slug, code]
-        _delivered(db, staff, course, province, slug, days_ago, past)
+        staff, course, team = courses[slug, code]
+        _delivered(db, staff, course, province, slug, team, days_ago, past)
         created["delivered sessions"] += 1
     return created
 
 
-def _delivered(db, staff, course, province, slug, days_ago, rng) -> None:
+def _team(trainers: list[Mapping[str, Any]], organisation: str, code: str) -> list[dict]:
+    """A certified lead for module ``code`` (the organisation's own when it has one) and
+    another trainer of the organisation as co-trainer; ValueError when no one is certified."""
+    certified = [t for t in trainers if t["modules"].get(code) == known_trainers.CERTIFIED]
+    own = [t for t in certified if t["organisation"] == organisation]
+    if not (own or certified):
+        raise ValueError(f"no demo trainer certified for {code}: seed certification first")
+    lead = (own or certified)[0]["trainer_id"]
+    co = [t["trainer_id"] for t in trainers
+          if t["organisation"] == organisation and t["trainer_id"] != lead]
+    return [{"trainer_id": lead, "role": "lead"},
+            *[{"trainer_id": trainer_id, "role": "co"} for trainer_id in co[:1]]]
+
+
+def _delivered(db, staff, course, province, slug, team, days_ago, rng) -> None:
     """A session published, started (and completed) on the days that happened."""
     start = clock.today() - dt.timedelta(days=days_ago)
     end = start + dt.timedelta(days=course.classroom_days - 1)
     with clock.replaying(start - dt.timedelta(days=PUBLISHED_AHEAD_DAYS)):
-        ts_id = _session(db, staff, course.provider_id, course, province, slug, rng, start)
+        ts_id = _session(db, staff, course.provider_id, course, province, slug, team, rng,
+                         start)
     with clock.replaying(start, hour=8):
         service.start_session(db, staff, ts_id)
     if end < clock.today():
@@ -163,7 +206,7 @@ def _course(db, staff, provider_id, code, rng):
     return service.publish_course(db, staff, course.id)
 
 
-def _session(db, staff, provider_id, course, province, slug, rng,
+def _session(db, staff, provider_id, course, province, slug, team, rng,
              start: dt.date | None = None) -> str:
     start = start or clock.today() + dt.timedelta(days=rng.randint(10, 180))
     ts = service.create_session(db, staff, provider_id, {
@@ -172,8 +215,7 @@ def _session(db, staff, provider_id, course, province, slug, rng,
         "enrolment_deadline": start - dt.timedelta(days=7),
         "venue_address": f"Ruang Pelatihan {slug.upper()}", "city": rng.choice(CITIES[province]),
         "province_code": province, "capacity": rng.choice([16, 20, 20, 24]),
-        "trainers": [{"trainer_id": f"demo-trainer-{slug}-1", "role": "lead"},
-                     {"trainer_id": f"demo-trainer-{slug}-2", "role": "co"}],
+        "trainers": team,
         "ilo_supervised": rng.random() < 0.3,
         "estimated_delivery_cost": rng.choice([35_000_000, 45_000_000, 60_000_000]),
     })

@@ -1,7 +1,9 @@
 """Consumed events: whoever registers an organisation becomes its member.
 
 A provider's registrant (catalog) becomes its ``provider_staff``; an SME's
-(enrolment) its ``sme_user``; a sponsor's (sponsorship) its ``sponsor_staff``.
+(enrolment) its ``sme_user``; a sponsor's (sponsorship) its ``sponsor_staff``; a
+trainer's (certification) a ``trainer`` member of the trainer "organisation" whose
+id is the trainer's – its own user id, so the token then says ``org = subject``.
 Each handler reads only the two fields it needs.
 """
 
@@ -37,4 +39,6 @@ HANDLERS = Handlers([
             _grant("sme_user", "sme_id", "enrolment")),
     Handler("score.sponsorship.sponsor.registered.v1", _registrant_schema("sponsor_id"),
             _grant("sponsor_staff", "sponsor_id", "sponsorship")),
+    Handler("score.certification.trainer.registered.v1", _registrant_schema("trainer_id"),
+            _grant("trainer", "trainer_id", "certification")),
 ])

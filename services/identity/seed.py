@@ -10,7 +10,8 @@ registers its providers with the former, enrolment its SMEs with the latter
 (identity then grants each registrant ``sme_user`` of its SME, by event).
 Likewise ``sponsor_staff`` (email → user id): sponsorship's demo sponsors are
 registered by these users; and ``platform_admin``, the admin's user id, who
-approves them.
+approves them. ``trainers`` (email → user id): certification's demo trainers are
+these users (a trainer's id is its user's id); they signed up as trainers.
 """
 
 from __future__ import annotations
@@ -52,11 +53,27 @@ SPONSOR_STAFF = [
     ("sourcing@garuda-footwear.example", "Hendra Wijaya"),
     ("sponsor@betterwork-id.example", "Better Work Indonesia Desk"),
 ]
+# Certification's demo trainers (services/certification/seed_data.py): 5 of 12 women.
+TRAINERS = [
+    ("siti.nurhaliza@trainers.example", "Siti Nurhaliza"),
+    ("sri.wahyuni@trainers.example", "Sri Wahyuni"),
+    ("bambang.wijaya@trainers.example", "Bambang Wijaya"),
+    ("dewi.anggraini@trainers.example", "Dewi Anggraini"),
+    ("hendra.gunawan@trainers.example", "Hendra Gunawan"),
+    ("yohanes.situmorang@trainers.example", "Yohanes Situmorang"),
+    ("rini.kusumawati@trainers.example", "Rini Kusumawati"),
+    ("agus.salim@trainers.example", "Agus Salim"),
+    ("rudi.hartono@trainers.example", "Rudi Hartono"),
+    ("putri.lestari@trainers.example", "Putri Lestari"),
+    ("fajar.nugroho@trainers.example", "Fajar Nugroho"),
+    ("wayan.sudirta@trainers.example", "I Wayan Sudirta"),
+]
 # email, name, intended role (signed up, no organisation yet)
 SIGN_UPS = [
     *[(email, name, "sme_user") for email, name in SME_OWNERS],
     *[(email, name, "sponsor_staff") for email, name in SPONSOR_STAFF],
     ("trainer@score.example", "Trainer Candidate", "trainer"),
+    *[(email, name, "trainer") for email, name in TRAINERS],
     *[(f"staff@{slug}.example", f"{slug.upper()} staff", "provider_staff")
       for slug in PROVIDER_SLUGS],
 ]
@@ -112,7 +129,10 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
                   for email, _ in SME_OWNERS}
         sponsors = {email: session.scalar(select(User.id).where(User.email == email))
                     for email, _ in SPONSOR_STAFF}
+        trainers = {email: session.scalar(select(User.id).where(User.email == email))
+                    for email, _ in TRAINERS}
         admin = session.scalar(select(User.id).where(User.email == MEMBERS[0][0]))
     return SeedResult(created={"accounts": created},
                       provides={"provider_staff": staff, "sme_users": owners,
-                                "sponsor_staff": sponsors, "platform_admin": admin})
+                                "sponsor_staff": sponsors, "trainers": trainers,
+                                "platform_admin": admin})

@@ -11,8 +11,10 @@ import itertools
 
 from services.catalog import service
 from services.catalog.schemas import CourseIn, ProviderIn
+from services.catalog.service import trainers as known_trainers
 from shared import clock
 from shared.auth import Principal
+from shared.seeding import SeedContext, SeedResult
 
 ADMIN = Principal("admin-1", "platform_admin")
 _numbers = itertools.count(1)
@@ -91,6 +93,21 @@ class Builder:
         """A staff member of ``provider_id``."""
         return Principal(subject, "provider_staff", provider_id, "provider")
 
+    def trainer(self, *trainer_ids: str, modules=("M1", "M2", "M3", "M4", "M5"),
+                status: str = "certified") -> None:
+        """Trainers certification registered, in ``status`` for ``modules`` – written
+        through the read model's use cases, as catalog's consumer writes them."""
+        with self.db.transaction() as session:
+            for n, trainer_id in enumerate(trainer_ids):
+                known_trainers.record_trainer(session, {
+                    "trainer_id": trainer_id, "full_name": f"Trainer {trainer_id}",
+                    "gender": ("female", "male")[n % 2], "province_code": "32",
+                    "provider_id": None})
+                for code in modules:
+                    known_trainers.record_module_status(session, {
+                        "trainer_id": trainer_id, "module_code": code, "status": status,
+                        "valid_until": None})
+
     def provider(self, status: str = "approved", **overrides):
         """A provider in ``status`` (pending, approved or suspended)."""
         data = ProviderIn().load(provider_body(**overrides))
@@ -114,8 +131,12 @@ class Builder:
         return course
 
     def session(self, course, status: str = "published", **overrides):
-        """A session of ``course`` in any state; in_progress/completed ones run today."""
+        """A session of ``course`` in any state; in_progress/completed ones run today.
+
+        Its trainers are made known (certified in every module) first.
+        """
         staff = self.staff(course.provider_id)
+        self.trainer(*(t["trainer_id"] for t in session_body(course.id, **overrides)["trainers"]))
         if status in ("in_progress", "completed"):
             overrides = {"start_date": days(0).isoformat(), "end_date": days(0).isoformat(),
                          "enrolment_deadline": days(0).isoformat(), **overrides}
@@ -136,3 +157,20 @@ class Builder:
         provider = self.provider()
         course = self.course(provider)
         return provider, course, self.session(course)
+
+
+def certification_seeded(directory) -> SeedResult:
+    """What certification's demo seed provides (its trainers), seeded in ``directory`` –
+    the dependency catalog's demo seed names its sessions' trainers from."""
+    from services import certification
+    from services.certification import seed as certification_seed
+    from shared.config import load_settings
+    from shared.db import Database
+    from tests.support.apps import migrated_sqlite
+
+    db = Database(migrated_sqlite(certification.runtime(), directory))
+    try:
+        settings = load_settings("certification", {"database_url": "sqlite://"}, environ={})
+        return certification_seed.seed_demo(db, SeedContext(settings, {"identity": SeedResult()}))
+    finally:
+        db.dispose()

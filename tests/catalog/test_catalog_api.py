@@ -122,6 +122,7 @@ def test_a_published_session_whose_deadline_passed_may_still_be_postponed(
 def test_trainers_can_be_reassigned_but_a_published_session_keeps_a_lead(client, build,
                                                                          staff):
     _p, _c, ts = build.world()
+    build.trainer("trainer-9")
     own = staff(ts.provider_id)
     r = client.patch(f"/sessions/{ts.id}", json={"trainers": [
         {"trainer_id": "trainer-9", "role": "lead"}]}, headers=own)
@@ -179,6 +180,7 @@ def test_a_draft_may_wait_for_its_trainers_but_publishing_needs_a_lead(client, d
                                                                       staff):
     provider = build.provider()
     course = build.course(provider)
+    build.trainer("t-1")
     own = staff(provider.id)
     r = client.post(f"/providers/{provider.id}/sessions",
                     json=session_body(course.id, trainers=[]), headers=own)

@@ -5,7 +5,8 @@ from tests.catalog.conftest import outbox_types
 
 
 def test_a_provider_goes_from_registration_to_a_searchable_session(
-        client, db, auth, staff, admin):
+        client, db, build, auth, staff, admin):
+    build.trainer("trainer-1", "trainer-2")  # registered and certified by certification
     newcomer = auth("provider_staff", subject="user-new")
     r = client.post("/providers", json=provider_body(legal_name="BEDO"), headers=newcomer)
     assert r.status_code == 201, r.json

@@ -157,9 +157,9 @@ def test_capacity_cannot_drop_below_the_seats_taken(client, build, staff, enrolm
                         headers=staff(ts.provider_id)).json["is_full"] is True
 
 
-def test_the_catalog_consumes_only_enrolment_topics():
+def test_the_catalog_consumes_enrolment_and_certification_topics_only():
     handlers = catalog.runtime().handlers
-    assert handlers.topics == ["score.enrolment"]
+    assert sorted(handlers.topics) == ["score.certification", "score.enrolment"]
     assert all(handlers.get(kind) for kind in (HELD, CONFIRMED, CANCELLED, EXPIRED))
 
 

@@ -5,21 +5,30 @@ import pytest
 from sqlalchemy import func, select
 
 from services.catalog import events, rules
-from services.catalog.models import Course, Provider, TrainingSession
+from services.catalog.models import Course, KnownTrainer, Provider, TrainingSession
 from services.catalog.seed import PROVIDERS, seed_demo
 from shared import clock
 from shared.seeding import SeedContext, SeedResult
+from tests.catalog.builders import certification_seeded
 from tests.catalog.conftest import count_rows, outbox_types
 
 NAMES = {"BEDO", "SMI", "Universitas Katolik Parahyangan", "APP Politeknik Jakarta",
          "BLK Semarang 2", "Karya Dua Perempuan", "Riwani Globe", "Pro Serve Indonesia"}
 
 
+@pytest.fixture(scope="module")
+def certification(tmp_path_factory) -> SeedResult:
+    """Certification's demo trainers, seeded once for the module."""
+    return certification_seeded(tmp_path_factory.mktemp("certification"))
+
+
 @pytest.fixture
-def context(app):
-    """What ``score run`` hands the catalog's seed: identity's demo staff for BEDO only."""
+def context(app, certification):
+    """What ``score run`` hands the catalog's seed: identity's demo staff for BEDO only,
+    certification's demo trainers."""
     identity = SeedResult(provides={"provider_staff": {"bedo": "user-7"}})
-    return SeedContext(app.extensions["score_settings"], {"identity": identity})
+    return SeedContext(app.extensions["score_settings"],
+                       {"identity": identity, "certification": certification})
 
 
 def test_the_demo_seed_fills_a_searchable_catalog_once_registered_by_identitys_staff(
@@ -86,3 +95,27 @@ def test_the_seed_provides_every_offered_session_as_its_last_event_and_providers
     assert events.SESSION_PUBLISHED.validate(published) == published
     assert set(first["provider_staff"].values()) == {"user-7"} | {
         f"demo-{slug}" for slug, *_ in PROVIDERS if slug != "bedo"}
+
+
+def test_every_demo_session_is_led_by_a_trainer_certified_for_its_module(db, context,
+                                                                         certification):
+    seed_demo(db, context)
+    trainers = {t["trainer_id"]: t for t in certification.provides["trainers"]}
+    with db.reading() as session:
+        sessions = session.scalars(select(TrainingSession)).all()
+        names = {p.id: p.legal_name for p in session.scalars(select(Provider))}
+        known = set(session.scalars(select(KnownTrainer.id)))
+    assert known == set(trainers)
+    for ts in sessions:
+        lead = next(t.trainer_id for t in ts.trainers if t.role == "lead")
+        assert trainers[lead]["modules"][ts.module_code] == "certified"
+        assert trainers[lead]["organisation"] == names[ts.provider_id]  # its own trainer
+        assert {t.trainer_id for t in ts.trainers} <= known
+
+
+def test_the_demo_seed_refuses_to_invent_trainers_when_certification_provided_none(app, db):
+    empty = SeedContext(app.extensions["score_settings"],
+                        {"identity": SeedResult(), "certification": SeedResult()})
+    with pytest.raises(ValueError, match="no demo trainer certified"):
+        seed_demo(db, empty)
+    assert count_rows(db, Provider) == 0  # nothing half-written

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services import catalog
-from tests.catalog.builders import course_body, provider_body, session_body
+from tests.catalog.builders import Builder, course_body, provider_body, session_body
 from tests.support.apps import migrated_sqlite
 from tests.support.timestamps import timestamps, without_offset
 
@@ -19,6 +19,7 @@ def backend_client(request, tmp_path, app_config):
         config = app_config(database_url=request.getfixturevalue("pg_database"),
                             auto_migrate=True)
     app = catalog.create_app(config)
+    Builder(app.extensions["score_db"]).trainer("trainer-1", "trainer-2")
     yield app.test_client()
     app.extensions["score_db"].dispose()
 

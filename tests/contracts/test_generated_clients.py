@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from shared.runtime import load_runtime
-from tests.catalog.builders import days, npwp
+from tests.catalog.builders import Builder, days, npwp
 from tests.support.apps import service_app
 
 ADMIN = ("admin@score.example", "score-admin-2026")
@@ -150,7 +150,10 @@ def test_the_readme_flows_run_through_the_generated_clients(generated, apps):
     me = api(generated["identity"], "get_me").sync(client=identity.bearer(tokens.access_token))
     assert (me.role, me.org, me.org_type) == ("provider_staff", provider.id, "provider")
 
-    # List a course of module M1 and a session in Jawa Barat, and publish both.
+    # List a course of module M1 and a session in Jawa Barat, and publish both; its lead,
+    # trainer-1, is a trainer certification registered and certified in M1 (as its
+    # events would have told the catalog).
+    Builder(apps["catalog"].extensions["score_db"]).trainer("trainer-1", modules=("M1",))
     staff = catalog.bearer(tokens.access_token)
     course = api(generated["catalog"], "post_provider_courses").sync(
         provider_id=provider.id, client=staff, body=cm.CourseIn(

@@ -87,6 +87,17 @@ REFUSALS = {
     "get_market_report": ("400", "to not before from; fund_id must name a fund"),
     "get_market_timeline": ("400", "to not before from; at most 120 months or 260 weeks; "
                             "fund_id must name a fund"),
+    "get_trainers": ("400", "a cursor is opaque"),
+    "get_evidence_list": ("400", "a cursor is opaque"),
+    "post_trainers": ("422", "lengths count after trimming"),
+    "patch_trainer_item": ("422", "lengths count after trimming"),
+    "post_tot": ("422", "attended_on not after today (Jakarta); lengths after trimming"),
+    "post_reports": ("422", "lengths count after trimming"),
+    "post_accept_report": ("422", "lengths count after trimming"),
+    "post_reject_report": ("422", "lengths count after trimming"),
+    "post_recommendations": ("422", "lengths count after trimming"),
+    **{f"post_{action}_module": ("422", "lengths count after trimming")
+       for action in ("certify", "suspend", "reinstate", "revoke", "withdraw", "recertify")},
 }
 # The organisation a principal of each role acts for.
 ORGS = {"provider_staff": ("provider-1", "provider"), "sme_user": ("sme-1", "sme"),

@@ -49,7 +49,10 @@ EVENT_TOPICS = ["score.identity", "score.catalog", "score.enrolment", "score.spo
 # services' code by _service_extras().
 DOCUMENTED_EXTRAS = {"identity": {"signing_key", "previous_signing_keys",
                                   "bootstrap_admin_email", "bootstrap_admin_password",
-                                  "bootstrap_admin_name"}}
+                                  "bootstrap_admin_name"},
+                     # The credential issuer's key and the public base of its DID and
+                     # status lists (issue 10), wired before the issuing use cases.
+                     "certification": {"issuer_key", "public_url"}}
 SCORE_VAR = re.compile(r"\bSCORE_[A-Z0-9_]+\b")
 # Each service's port, from its runtime (the deploy files must agree).
 PORTS = {runtime.name: runtime.port for runtime in discover_runtimes()}
@@ -455,7 +458,7 @@ def test_kubernetes_containers_start_with_valid_production_settings(rendered_ove
 def test_compose_containers_start_with_valid_production_settings():
     # What a filled-in .env gives: the PEM on one line with \n escapes, as documented.
     pem = SigningKey.generate().to_pem().strip().replace("\n", "\\n")
-    fill = {"SCORE_IDENTITY_SIGNING_KEY": pem,
+    fill = {"SCORE_IDENTITY_SIGNING_KEY": pem, "SCORE_CERTIFICATION_ISSUER_KEY": pem,
             "ENROLMENT_MAIL_FROM": "SCORE Marketplace <no-reply@score.example.org>"}
 
     def interpolate(value: str) -> str:

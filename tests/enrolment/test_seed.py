@@ -27,6 +27,7 @@ from shared.config import load_settings
 from shared.db import Database
 from shared.events.tables import outbox
 from shared.seeding import SeedContext, SeedResult
+from tests.catalog.builders import certification_seeded
 from tests.enrolment.delivery import published_events
 from tests.support.apps import migrated_sqlite
 
@@ -41,12 +42,15 @@ def catalog_db(tmp_path):
 
 
 @pytest.fixture
-def context(app, catalog_db):
+def context(app, catalog_db, tmp_path):
     """What ``score run`` hands enrolment's seed: identity's SME owners, catalog's sessions."""
     settings = load_settings("catalog", {"database_url": "sqlite://"}, environ={})
     identity = SeedResult(provides={"provider_staff": {"bedo": "staff-bedo"},
                                     "sme_users": {"owner@sme.example": "user-owner"}})
-    provided = catalog_seed.seed_demo(catalog_db, SeedContext(settings, {"identity": identity}))
+    (tmp_path / "certification").mkdir()
+    trainers = certification_seeded(tmp_path / "certification")
+    provided = catalog_seed.seed_demo(catalog_db, SeedContext(
+        settings, {"identity": identity, "certification": trainers}))
     return SeedContext(app.extensions["score_settings"],
                        {"identity": identity, "catalog": provided})
 

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from services.certification.events import TRAINER_REGISTERED
 from services.identity import runtime
 from services.identity.models import Membership
 from services.sponsorship.events import SPONSOR_REGISTERED
@@ -226,6 +227,29 @@ def test_registering_a_sponsor_makes_the_registrant_its_sponsor_staff(app, regis
         "sponsor_staff", "spon-1", "sponsor")
     [membership] = _memberships(app, user["id"])
     assert membership.granted_by == "system:sponsorship"
+
+
+def test_registering_as_a_trainer_makes_the_user_a_member_of_their_own_trainer_record(
+        app, register, runner, login, verifier):
+    user = register(role="trainer")
+    # As certification publishes it: the trainer's id is the user's id.
+    payload = TRAINER_REGISTERED.validate({
+        "trainer_id": user["id"], "full_name": "Sri Wahyuni", "gender": "female",
+        "province_code": "33", "organisation": "Mitra Usaha", "provider_id": None,
+        "modules_of_interest": ["M1"], "expert_modules": [], "changed_by": user["id"],
+        "registered_by": user["id"]})
+    envelope = EventEnvelope.new("/score/certification", TRAINER_REGISTERED.type, user["id"],
+                                 payload)
+    message = Message(topic="score.certification", partition=0, offset=0, key=user["id"],
+                      value=envelope.to_bytes(), headers={}, timestamp_ms=0)
+
+    assert runner.process(message) == "applied"
+
+    principal = verifier.verify(login().json["access_token"])
+    assert (principal.role, principal.org, principal.org_type) == (
+        "trainer", user["id"], "trainer")
+    [membership] = _memberships(app, user["id"])
+    assert membership.granted_by == "system:certification"
 
 
 def test_a_platform_admin_may_be_revoked_while_another_remains(client, register, grant, admin):

@@ -27,6 +27,7 @@ from shared.config import load_settings
 from shared.db import Database
 from shared.events.tables import outbox
 from shared.seeding import SeedContext, SeedResult
+from tests.catalog.builders import certification_seeded
 from tests.enrolment.delivery import published_events
 from tests.sponsorship.builders import team
 from tests.support.apps import migrated_sqlite
@@ -41,7 +42,9 @@ def catalog_provided(tmp_path_factory) -> SeedResult:
     db = Database(migrated_sqlite(catalog.runtime(), directory))
     try:
         settings = load_settings("catalog", {"database_url": "sqlite://"}, environ={})
-        return catalog_seed.seed_demo(db, SeedContext(settings, {"identity": SeedResult()}))
+        trainers = certification_seeded(tmp_path_factory.mktemp("certification"))
+        return catalog_seed.seed_demo(db, SeedContext(
+            settings, {"identity": SeedResult(), "certification": trainers}))
     finally:
         db.dispose()
 

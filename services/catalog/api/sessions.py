@@ -22,6 +22,11 @@ def json_response(body: dict):
     return current_app.response_class(orjson.dumps(body), mimetype="application/json")
 
 
+def _require_certified_lead() -> bool:
+    """``SCORE_CATALOG_REQUIRE_CERTIFIED_LEAD``, read once at start (catalog's ``on_init``)."""
+    return current_app.extensions["catalog_require_certified_lead"]
+
+
 @blp.route("/sessions")
 class Sessions(MethodView):
     """Public search."""
@@ -58,7 +63,11 @@ class ProviderSessions(MethodView):
     @blp.response(201, SessionOut)
     @blp.doc(**AUTH)
     def post(self, data, provider_id):
-        """Create a draft session of one of the provider's courses."""
+        """Create a draft session of one of the provider's courses.
+
+        Each trainer must be a trainer certification registered (422 naming
+        ``trainers[i].trainer_id``).
+        """
         return service.create_session(current_db(), require_principal(), provider_id, data)
 
 
@@ -77,7 +86,8 @@ class SessionItem(MethodView):
     @blp.doc(**AUTH)
     def patch(self, changes, session_id):
         """Edit a draft or published session (capacity never below seats taken)."""
-        return service.update_session(current_db(), require_principal(), session_id, changes)
+        return service.update_session(current_db(), require_principal(), session_id, changes,
+                                      require_certified_lead=_require_certified_lead())
 
 
 @blp.route("/sessions/<session_id>/publish")
@@ -88,8 +98,13 @@ class PublishSession(MethodView):
     @blp.response(200, SessionOut)
     @blp.doc(**AUTH)
     def post(self, session_id):
-        """Publish a draft session: enrolment opens, the course price is frozen into it."""
-        return service.publish_session(current_db(), require_principal(), session_id)
+        """Publish a draft session: enrolment opens, the course price is frozen into it.
+
+        Its lead trainer must be certified for the session's module (422 naming
+        ``trainers[i].trainer_id``) unless ``SCORE_CATALOG_REQUIRE_CERTIFIED_LEAD`` is off.
+        """
+        return service.publish_session(current_db(), require_principal(), session_id,
+                                       require_certified_lead=_require_certified_lead())
 
 
 @blp.route("/sessions/<session_id>/start")

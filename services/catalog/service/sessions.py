@@ -1,4 +1,10 @@
-"""Session use cases: create, edit, publish, start, complete, cancel; reads with visibility."""
+"""Session use cases: create, edit, publish, start, complete, cancel; reads with visibility.
+
+A session names registered trainers only (the trainers read model,
+:mod:`services.catalog.service.trainers`); once published its lead must be
+certified for its module, unless ``require_certified_lead`` is off (setting
+``SCORE_CATALOG_REQUIRE_CERTIFIED_LEAD``, passed in by the views).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.catalog import access, events, reference, rules, search
 from services.catalog.models import Course, Provider, TrainingSession
+from services.catalog.service import trainers as known_trainers
 from shared import clock
 from shared.auth import Principal
 from shared.db import Database
@@ -41,6 +48,9 @@ def create_session(db: Database, principal: Principal, provider_id: str,
         errors = rules.merge(errors, province_errors, rules.session_date_errors(
             data["start_date"], data["end_date"], data["enrolment_deadline"]),
             rules.trainer_errors(data["trainers"], publishing=False))
+        if course is not None:
+            errors = rules.merge(errors, known_trainers.trainer_errors(
+                session, data["trainers"], course.module_code, lead_must_be_certified=False))
         if errors or course is None:
             raise ValidationFailed("the session is not valid", errors=errors)
         ts = TrainingSession(course=course, provider_id=provider_id,
@@ -55,8 +65,12 @@ def create_session(db: Database, principal: Principal, provider_id: str,
 
 
 def update_session(db: Database, principal: Principal, session_id: str,
-                   changes: dict[str, Any]) -> TrainingSession:
-    """Edit a draft or published session; a published one announces the change."""
+                   changes: dict[str, Any], *,
+                   require_certified_lead: bool = True) -> TrainingSession:
+    """Edit a draft or published session; a published one announces the change.
+
+    New trainers must be registered; a published session's new lead certified.
+    """
     with db.transaction() as session:
         ts = load(session, TrainingSession, session_id, lock=True)
         access.require_staff_of(principal, ts.provider_id)
@@ -66,6 +80,10 @@ def update_session(db: Database, principal: Principal, session_id: str,
         if "province_code" in changes:
             province, province_errors = _province(session, changes["province_code"])
             errors = rules.merge(errors, province_errors)
+        if "trainers" in changes:
+            errors = rules.merge(errors, known_trainers.trainer_errors(
+                session, changes["trainers"], ts.module_code,
+                lead_must_be_certified=require_certified_lead and ts.status != "draft"))
         if errors:
             raise ValidationFailed("the session is not valid", errors=errors)
         for name in _PLAIN:
@@ -87,9 +105,15 @@ def update_session(db: Database, principal: Principal, session_id: str,
         return ts
 
 
-def publish_session(db: Database, principal: Principal, session_id: str) -> TrainingSession:
-    """Open a draft session for enrolment, freezing the course price into it."""
-    return _transition(db, principal, session_id, "publish")
+def publish_session(db: Database, principal: Principal, session_id: str, *,
+                    require_certified_lead: bool = True) -> TrainingSession:
+    """Open a draft session for enrolment, freezing the course price into it.
+
+    Its trainers must be registered, and its lead certified for the session's module
+    unless ``require_certified_lead`` is off.
+    """
+    return _transition(db, principal, session_id, "publish",
+                       require_certified_lead=require_certified_lead)
 
 
 def start_session(db: Database, principal: Principal, session_id: str) -> TrainingSession:
@@ -108,12 +132,19 @@ def cancel_session(db: Database, principal: Principal, session_id: str,
     return _transition(db, principal, session_id, "cancel", reason)
 
 
-def _transition(db, principal, session_id, action, reason=None) -> TrainingSession:
+def _transition(db, principal, session_id, action, reason=None, *,
+                require_certified_lead: bool = True) -> TrainingSession:
     with db.transaction() as session:
         ts = load(session, TrainingSession, session_id, lock=True)
         access.require_staff_of(principal, ts.provider_id)
         if action == "publish":
             ts.publish(clock.today(), clock.now())
+            # After the entity's own checks (state, dates, one lead); the rollback undoes it.
+            errors = known_trainers.trainer_errors(
+                session, ts.trainer_list(), ts.module_code,
+                lead_must_be_certified=require_certified_lead)
+            if errors:
+                raise ValidationFailed("the session cannot be published yet", errors=errors)
         elif action == "cancel":
             ts.cancel(reason)
         else:
