@@ -22,12 +22,13 @@ MODULES = ("M1", "M2", "M3", "M4", "M5")
 class TrainerPayload(Schema):
     """A trainer as of the event."""
 
-    trainer_id = fields.String(required=True, metadata={"description": "the trainer's user id"})
-    full_name = fields.String(required=True)
+    trainer_id = fields.String(required=True, validate=validate.Length(1, 64),
+                               metadata={"description": "the trainer's user id"})
+    full_name = fields.String(required=True, validate=validate.Length(1, 120))
     gender = fields.String(required=True, validate=validate.OneOf(("female", "male")))
-    province_code = fields.String(required=True)
+    province_code = fields.String(required=True, validate=validate.Length(1, 2))
     organisation = fields.String(required=True)
-    provider_id = fields.String(required=True, allow_none=True)
+    provider_id = fields.String(required=True, allow_none=True, validate=validate.Length(1, 36))
     modules_of_interest = fields.List(fields.String(validate=validate.OneOf(MODULES)),
                                       required=True)
     expert_modules = fields.List(fields.String(validate=validate.OneOf(MODULES)), required=True)
@@ -47,10 +48,12 @@ class TrainerRegistered(TrainerPayload):
 class ModuleStatusPayload(Schema):
     """A trainer's status in one module after a change."""
 
-    trainer_id = fields.String(required=True)
-    module_code = fields.String(required=True, validate=validate.OneOf(MODULES))
+    trainer_id = fields.String(required=True, validate=validate.Length(1, 64))
+    module_code = fields.String(required=True, validate=[validate.OneOf(MODULES),
+                                                         validate.Length(1, 4)])
     status = fields.String(required=True,
-                           validate=validate.OneOf(lifecycle.MODULE_STATUS.states))
+                           validate=[validate.OneOf(lifecycle.MODULE_STATUS.states),
+                                     validate.Length(1, 30)])
     previous_status = fields.String(required=True, allow_none=True)
     reason = fields.String(required=True, allow_none=True)
     certified_on = fields.Date(required=True, allow_none=True)

@@ -19,13 +19,16 @@ blp = Blueprint("wellknown", __name__,
                 description="The issuer's keys (DID document, JWKS) and status lists.")
 
 JWT_MEDIA_TYPE = "application/vc+jwt"
-JSON_DOC = {"200": {"description": "a JSON document", "content": {"application/json": {
-    "schema": {"type": "object"}}}}}
+JSON_DOC = {"200": {"description": "a JSON Web Key Set", "content": {"application/json": {
+    "schema": {"type": "object", "required": ["keys"], "properties": {
+        "keys": {"type": "array", "items": {"type": "object"}}}}}}}}
 LIST_DOC = {"200": {"description": "the BitstringStatusListCredential as a JWT-VC",
                     "content": {JWT_MEDIA_TYPE: {"schema": {"type": "string"}}}},
             "304": {"description": "unchanged since the ETag given"}}
 DID_DOC = {"200": {"description": "a DID document", "content": {"application/did+json": {
-    "schema": {"type": "object"}}}}}
+    "schema": {"type": "object", "required": ["id", "verificationMethod"], "properties": {
+        "id": {"type": "string"},
+        "verificationMethod": {"type": "array", "items": {"type": "object"}}}}}}}}
 MAX_AGE = int(credentials.LIST_TTL.total_seconds())
 
 
