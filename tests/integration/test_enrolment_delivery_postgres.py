@@ -33,6 +33,7 @@ from shared.config import load_settings
 from shared.db import Database
 from shared.errors import Conflict
 from shared.seeding import SeedContext, SeedResult
+from tests.catalog.builders import certification_seeded
 from tests.support.apps import base_config
 
 pytestmark = pytest.mark.integration
@@ -58,7 +59,9 @@ def seeded(postgres, signing_key, tmp_path_factory):
         identity = SeedResult(provides={"sme_users": {"owner@sme.example": "user-owner"}})
         provided = catalog_seed.seed_demo(catalog_db, SeedContext(
             load_settings("catalog", {"data_dir": str(directory)}, environ={}),
-            {"identity": identity}))
+            {"identity": identity,
+             "certification": certification_seeded(
+                 tmp_path_factory.mktemp("certification"))}))
         app = enrolment.create_app(base_config(directory, signing_key,
                                                database_url=enrolment_url, auto_migrate=True))
         db = app.extensions["score_db"]
