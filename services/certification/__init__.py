@@ -30,6 +30,7 @@ DESCRIPTION = ('Trainers from candidate to certified per module, and verifiable 
 def runtime() -> ServiceRuntime:
     """The certification service's parts for the shared machinery."""
     from services.certification import api, events, handlers, models, seed
+    from services.certification.service.expiry import EXPIRY_JOB
 
     return ServiceRuntime(
         name="certification",
@@ -46,6 +47,7 @@ def runtime() -> ServiceRuntime:
         depends_on=("identity",),
         seed=seed.seed_demo,
         on_init=_on_init,
+        jobs=(EXPIRY_JOB,),
     )
 
 

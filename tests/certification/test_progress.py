@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from services.certification import rules
-from services.certification.service import issuing
+from services.certification.models import ModuleStatus
+from services.certification.service import expiry, issuing
 from services.enrolment import events as enrolment_events
 from shared import clock as wib
 from tests.certification.conftest import published
@@ -246,3 +247,22 @@ def test_a_withdrawn_trainer_reports_nothing_more(programme):
         headers=programme.as_trainer(trainer))
 
     assert response.status_code == 409
+
+
+def test_the_expiry_job_expires_certifications_whose_validity_ended_and_says_so(
+        programme, db, clock):
+    expert = programme.expert()
+    trainer = programme.trainer()
+    programme.certified(trainer, expert)
+    assert expiry.expire_due(db) == 0  # valid for years
+
+    with db.reading() as session:
+        ends = session.get(ModuleStatus, (trainer, "M1")).valid_until
+    clock.move_to(ends)
+
+    assert expiry.expire_due(db) == 1
+    assert programme.status(trainer) == "expired"
+    assert expiry.expire_due(db) == 0  # once
+    (kind, data) = published(db)[-1]
+    assert kind == "module_status.changed"
+    assert (data["status"], data["previous_status"]) == ("expired", "certified")
