@@ -108,6 +108,12 @@ class EnrolmentCompleted(EnrolmentPayload):
 
     classroom_days = fields.Integer(required=True, strict=True)
     outcomes = fields.List(fields.Nested(CompletedParticipant), required=True)
+    # What a participation certificate names: the training, its dates and its provider.
+    title_en = fields.String(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    provider_name = fields.String(required=True, allow_none=True, metadata={
+        "description": "null while enrolment has not yet heard of the provider"})
 
 
 class WaitlistPayload(Schema):
@@ -279,10 +285,12 @@ def payment_payload(payment: Payment, enrolment: Enrolment, actor: str,
 
 
 def completed_payload(enrolment: Enrolment, offered: OfferedSession, sme: Sme,
-                      outcomes: list[dict], actor: str) -> dict:
+                      outcomes: list[dict], actor: str, provider_name: str | None) -> dict:
     """Payload of ``enrolment.completed``: the enrolment and each participant's outcome."""
     return {**enrolment_payload(enrolment, offered, sme, actor),
-            "classroom_days": offered.classroom_days, "outcomes": outcomes}
+            "classroom_days": offered.classroom_days, "outcomes": outcomes,
+            "title_en": offered.title_en, "start_date": offered.start_date,
+            "end_date": offered.end_date, "provider_name": provider_name}
 
 
 def attendance_payload(enrolment: Enrolment, day: int, present: list[str], absent: list[str],

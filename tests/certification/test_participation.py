@@ -3,6 +3,7 @@ one per participant who completed, never two, whatever is redelivered."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -49,7 +50,9 @@ def completed_payload(outcomes: list[tuple[str, str, bool]]) -> dict:
         "price_per_participant": 2_500_000, "amount_due": 2_500_000 * len(outcomes),
         "sme_share": 2_500_000 * len(outcomes), "sponsor_share": 0, "reservation_id": None,
         "expires_at": None, "reason": None, "changed_by": "provider-staff",
-        "classroom_days": 2,
+        "classroom_days": 2, "title_en": "Cleaner Production",
+        "start_date": dt.date(2026, 11, 2), "end_date": dt.date(2026, 11, 3),
+        "provider_name": "PT Pelatihan Maju",
         "outcomes": [{"participant_id": pid, "full_name": name, "gender": "female",
                       "role": "worker", "days_present": 2 if done else 0, "completed": done}
                      for pid, name, done in outcomes],

@@ -97,7 +97,9 @@ class Market:
                    "managers": 1, "workers": 3, "women": 2, "men": 2,
                    "price_per_participant": 2_500_000, "amount_due": 10_000_000,
                    "sme_share": 10_000_000, "sponsor_share": 0, "expires_at": None,
-                   "reason": None, "changed_by": "sme-user", "reservation_id": None}
+                   "reason": None, "changed_by": "sme-user", "reservation_id": None,
+                   "title_en": "Workplace Cooperation", "start_date": days(-3),
+                   "end_date": days(-2), "provider_name": "PT Pelatihan Maju"}
         payload.update(fields)
         known = set(kind.schema().fields)
         payload = {k: v for k, v in payload.items() if k in known}

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from services.enrolment import events, rules
 from services.enrolment.config import EnrolmentPolicy, current_policy
-from services.enrolment.models import Enrolment, OfferedSession, Sme
+from services.enrolment.models import Enrolment, KnownProvider, OfferedSession, Sme
 from services.enrolment.service import attendance, delivery
 from shared import clock
 from shared.auth import Principal
@@ -86,8 +86,10 @@ def complete_enrolments(session: Session, offered: OfferedSession, *, actor: str
         enrolment.transition("complete", actor=actor, now=clock.now())
         sme = session.get(Sme, enrolment.sme_id)
         assert sme is not None  # foreign key
+        provider = session.get(KnownProvider, enrolment.provider_id)
         publish(session, events.ENROLMENT_COMPLETED, enrolment.id,
-                events.completed_payload(enrolment, offered, sme, outcomes, actor),
+                events.completed_payload(enrolment, offered, sme, outcomes, actor,
+                                         provider.legal_name if provider else None),
                 providerid=enrolment.provider_id)
     return enrolments
 
