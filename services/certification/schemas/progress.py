@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from services.certification.models.evidence import EVIDENCE_KINDS
 from shared import clock
 from shared.fields import text
-from shared.pages import PageArgs
+from shared.pages import PageArgs, page_of
 
 REFERENCE = {"pattern": r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"}
 
@@ -44,12 +44,7 @@ class EvidenceOut(Schema):
     created_at = fields.AwareDateTime()
 
 
-class EvidencePage(Schema):
-    """One page of evidence, newest first."""
-
-    items = fields.List(fields.Nested(EvidenceOut))
-    next_cursor = fields.String(allow_none=True)
-    limit = fields.Integer()
+EvidencePage = page_of(EvidenceOut, "EvidencePage", "One page of evidence, newest first.")
 
 
 class EvidenceArgs(PageArgs):

@@ -8,7 +8,7 @@ from services.certification import lifecycle
 from services.certification.rules import MODULE_CODES
 from shared.fields import patch_of, text
 from shared.indonesia import PROVINCES
-from shared.pages import PageArgs
+from shared.pages import PageArgs, page_of
 
 PROVINCE_CODES = tuple(bps for bps, _iso, _name in PROVINCES)
 MODULE = validate.OneOf(MODULE_CODES)
@@ -103,12 +103,7 @@ class TrainerOut(Schema):
     updated_at = fields.AwareDateTime()
 
 
-class TrainerPage(Schema):
-    """One page of trainers, newest first; pass ``next_cursor`` as ``cursor`` for the next."""
-
-    items = fields.List(fields.Nested(TrainerOut))
-    next_cursor = fields.String(allow_none=True)
-    limit = fields.Integer()
+TrainerPage = page_of(TrainerOut, "TrainerPage", "One page of trainers, newest first.")
 
 
 class TrainerListArgs(PageArgs):

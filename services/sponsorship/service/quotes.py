@@ -43,8 +43,6 @@ from shared.db import Database
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import publish
 
-HOLDING = ("reserved", "committed")
-
 
 @dataclasses.dataclass
 class QuoteResult:
