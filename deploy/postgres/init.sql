@@ -83,3 +83,17 @@ SELECT 'CREATE DATABASE certification OWNER certification'
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'certification') \gexec
 REVOKE ALL ON DATABASE certification FROM PUBLIC;
 \unset password
+
+-- ---------------------------------------------------------------- audit
+\getenv password AUDIT_DB_PASSWORD
+\if :{?password}
+\else
+  DO $$ BEGIN RAISE EXCEPTION 'AUDIT_DB_PASSWORD is not set'; END $$;
+\endif
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', 'audit', :'password')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'audit') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', 'audit', :'password') \gexec
+SELECT 'CREATE DATABASE audit OWNER audit'
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'audit') \gexec
+REVOKE ALL ON DATABASE audit FROM PUBLIC;
+\unset password

@@ -1,0 +1,10 @@
+"""Audit's tables: the log's entries and what is derived from them.
+
+The entries are the record; everything else (the Merkle tree's tiles, signed
+tree heads, projections) can be rebuilt from them and is checked against them.
+"""
+
+from services.audit.models.base import Base
+from services.audit.models.entries import Counter, Entry
+
+__all__ = ["Base", "Counter", "Entry"]
