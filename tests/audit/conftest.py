@@ -21,3 +21,9 @@ def app(tmp_path, app_config):
 def client(app):
     """A test client of the app."""
     return app.test_client()
+
+
+@pytest.fixture
+def audit_db(app):
+    """The app's database, for use cases and direct checks."""
+    return app.extensions["score_db"]

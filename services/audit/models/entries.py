@@ -49,3 +49,17 @@ class Counter(Base):
     __tablename__ = "counters"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Reject(Base):
+    """A record on a ``score.*`` topic that is not a CloudEvent: kept as evidence, not logged."""
+
+    __tablename__ = "rejects"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    topic: Mapped[str] = mapped_column(String(249))
+    partition: Mapped[int] = mapped_column(Integer)
+    offset: Mapped[int] = mapped_column(BigInteger)
+    error: Mapped[str] = mapped_column(String(2000))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    record: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,14 +1,14 @@
-"""the log: entries and ingest counters
+"""the log: entries, rejected records and ingest counters
 
-Revision ID: b0add80bcf59
+Revision ID: abcdba0ae213
 Revises: 98ab729cc3af
-Create Date: 2026-11-30 03:56:14.505957
+Create Date: 2026-11-30 03:59:37.098640
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'b0add80bcf59'
+revision = 'abcdba0ae213'
 down_revision = '98ab729cc3af'
 branch_labels = None
 depends_on = None
@@ -42,9 +42,20 @@ def upgrade() -> None:
         batch_op.create_index('ix_entries_time', ['time'], unique=False)
         batch_op.create_index('ix_entries_type_seq', ['type', 'seq'], unique=False)
 
+    op.create_table('rejects',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('topic', sa.String(length=249), nullable=False),
+    sa.Column('partition', sa.Integer(), nullable=False),
+    sa.Column('offset', sa.BigInteger(), nullable=False),
+    sa.Column('error', sa.String(length=2000), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('record', sa.LargeBinary(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rejects'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('rejects')
     with op.batch_alter_table('entries', schema=None) as batch_op:
         batch_op.drop_index('ix_entries_type_seq')
         batch_op.drop_index('ix_entries_time')
