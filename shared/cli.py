@@ -4,6 +4,7 @@
     score consume catalog          # apply consumed events until SIGTERM
     score consume catalog --heartbeat /tmp/heartbeat --metrics-port 9100
     score job enrolment reaper --heartbeat /tmp/hb  # one of a service's background jobs
+    score job audit reconcile --once  # one round of a job now, then exit
     score alive /tmp/heartbeat --max-age 60  # liveness probe of a relay, consumer or job
     score replay catalog --topic score.enrolment --offset 0
     score replay catalog --topic score.enrolment --since 2026-11-01T00:00:00Z
@@ -111,9 +112,14 @@ def cmd_job(args) -> int:
     if args.job not in jobs:
         raise SystemExit(f"{runtime.name} has no job {args.job!r} "
                          f"(it has: {', '.join(jobs) or 'none'})")
-    stop = _stop_on_signals()
     context = JobContext(settings, db, open_bus(settings), Heartbeat(args.heartbeat))
-    jobs[args.job].build(context).run(stop)
+    job = jobs[args.job].build(context)
+    if args.once:
+        # One round in this process, beside whichever process leads the job: rounds
+        # are bounded and idempotent, so an operator's extra one does no harm.
+        print(json.dumps({"service": runtime.name, "job": args.job, "handled": job.tick()}))
+        return 0
+    job.run(_stop_on_signals())
     return 0
 
 
@@ -276,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("job", help="the job's name (ServiceRuntime.jobs)")
     p.add_argument("--heartbeat", metavar="FILE",
                    help="touch FILE on every round (see `score alive`)")
+    p.add_argument("--once", action="store_true",
+                   help="run one round now and exit (prints how many items it handled)")
     p.set_defaults(fn=cmd_job)
     p = sub.add_parser("alive", help=cmd_alive.__doc__)
     p.add_argument("file")

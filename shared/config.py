@@ -17,6 +17,11 @@ from pathlib import Path
 from typing import Any
 
 DEV_SECRET = "dev-insecure-secret-change-me"
+# The audit's machine client in development: identity's demo seed registers it (role
+# ``service``), the audit reconciles with it unless told otherwise; production refuses
+# this secret (``SCORE_<SERVICE>_CLIENT_SECRET``).
+DEV_AUDIT_CLIENT_ID = "client-score-audit"
+DEV_AUDIT_CLIENT_SECRET = "dev-audit-client-secret-change-me"
 ENVIRONMENTS = ("development", "test", "production")
 BUS_BACKENDS = ("local", "kafka")
 
@@ -84,6 +89,9 @@ class Settings:
         if self.is_production:
             if not self.secret_key or self.secret_key == DEV_SECRET:
                 raise ConfigError("production refuses a missing or development SCORE_SECRET_KEY")
+            if self.get("client_secret") == DEV_AUDIT_CLIENT_SECRET:
+                raise ConfigError(f"production refuses the development "
+                                  f"SCORE_{self.service.upper()}_CLIENT_SECRET")
             if self.database_url.startswith("sqlite"):
                 raise ConfigError("production needs a PostgreSQL database URL, not SQLite")
         return self

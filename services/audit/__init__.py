@@ -26,7 +26,7 @@ DESCRIPTION = ("The ILO's verifiable log of every market event: feed, proofs, Ph
 
 def runtime() -> ServiceRuntime:
     """The audit service's parts for the shared machinery."""
-    from services.audit import api, events, handlers, models, seed
+    from services.audit import api, events, handlers, models, reconciliation, seed
 
     return ServiceRuntime(
         name="audit",
@@ -39,8 +39,19 @@ def runtime() -> ServiceRuntime:
         handlers=handlers.HANDLERS,
         port=5005,
         depends_on=('identity', 'catalog', 'enrolment', 'sponsorship', 'certification'),
+        # Reconciliation reads each service's state with a token from identity.
+        calls=("identity", *reconciliation.SERVICES),
         seed=seed.seed_demo,
+        jobs=(reconciliation.JOB,),
+        on_init=_on_init,
     )
+
+
+def _on_init(app) -> None:
+    """Install the process's reconciler (settings checked at start)."""
+    from services.audit import reconciliation
+
+    app.extensions["audit_reconciler"] = reconciliation.build(app.extensions["score_settings"])
 
 
 def create_app(config=None):

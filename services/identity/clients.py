@@ -26,6 +26,22 @@ def create_client(db: Database, identity: Identity, principal: Principal, name: 
     return client, secret
 
 
+def ensure_client(db: Database, identity: Identity, client_id: str, name: str, role: str,
+                  secret: str, created_by: str) -> bool:
+    """Register a machine client with a known id and secret unless it exists (True if made).
+
+    For development seeds only: a known secret is a published one, so production
+    settings refuse it on the client's side (:mod:`shared.config`).
+    """
+    with db.transaction() as session:
+        if session.get(Client, client_id) is not None:
+            return False
+        session.add(Client(id=client_id, name=name, role=role, org_type=None, org_id=None,
+                           secret_hash=digest(secret), created_by=created_by,
+                           created_at=identity.now()))
+        return True
+
+
 def list_clients(db: Database) -> list[Client]:
     """Every machine client, oldest first."""
     with db.reading() as session:

@@ -12,6 +12,8 @@ Likewise ``sponsor_staff`` (email → user id): sponsorship's demo sponsors are
 registered by these users; and ``platform_admin``, the admin's user id, who
 approves them. ``trainers`` (email → user id): certification's demo trainers are
 these users (a trainer's id is its user's id); they signed up as trainers.
+The audit's machine client (role ``service``, the development id and secret of
+:mod:`shared.config`) is registered too: the audit reconciles with its token.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import dataclasses
 
 from sqlalchemy import select
 
+from services.identity.clients import ensure_client
 from services.identity.context import build_identity
 from services.identity.models import User
 from services.identity.passwords import Passwords
 from services.identity.service import create_member, register_user
+from shared.config import DEV_AUDIT_CLIENT_ID, DEV_AUDIT_CLIENT_SECRET
 from shared.db import Database
 from shared.seeding import SeedContext, SeedResult
 
@@ -122,6 +126,8 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
         if not _exists(db, email):
             register_user(db, identity, email, name, DEMO_PASSWORD, intended_role)
             created += 1
+    created_clients = int(ensure_client(db, identity, DEV_AUDIT_CLIENT_ID, "SCORE audit",
+                                        "service", DEV_AUDIT_CLIENT_SECRET, "demo-seed"))
     with db.reading() as session:
         staff = {slug: session.scalar(select(User.id).where(User.email == f"staff@{slug}.example"))
                  for slug in PROVIDER_SLUGS}
@@ -132,7 +138,7 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
         trainers = {email: session.scalar(select(User.id).where(User.email == email))
                     for email, _ in TRAINERS}
         admin = session.scalar(select(User.id).where(User.email == MEMBERS[0][0]))
-    return SeedResult(created={"accounts": created},
+    return SeedResult(created={"accounts": created, "clients": created_clients},
                       provides={"provider_staff": staff, "sme_users": owners,
                                 "sponsor_staff": sponsors, "trainers": trainers,
                                 "platform_admin": admin})

@@ -88,6 +88,8 @@ REFUSALS = {
     "get_market_timeline": ("400", "to not before from; at most 120 months or 260 weeks; "
                             "fund_id must name a fund"),
     "get_trainers": ("400", "a cursor is opaque"),
+    "get_runs": ("400", "a cursor is opaque"),
+    "get_run_differences": ("400", "a cursor is opaque"),
     "get_evidence_list": ("400", "a cursor is opaque"),
     "post_trainers": ("422", "lengths count after trimming"),
     "patch_trainer_item": ("422", "lengths count after trimming"),

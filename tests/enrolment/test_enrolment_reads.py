@@ -58,12 +58,14 @@ def test_an_enrolment_reads_with_its_team_and_payments(client, world, db):
     ("prov-1", {("sari", "one"), ("budi", "one")}),
     ("trainer_2", {("wati", "two"), ("sari", "two")}),
     ("auditor", {("sari", "one"), ("budi", "one"), ("wati", "two"), ("sari", "two")}),
+    ("service", {("sari", "one"), ("budi", "one"), ("wati", "two"), ("sari", "two")}),
 ])
 def test_each_caller_lists_only_the_enrolments_it_may_see(client, world, auth, who, expected):
     headers = {"sari": world["smes"]["sari"][1],
                "prov-1": auth("provider_staff", "prov-1", "provider"),
                "trainer_2": auth("trainer", subject="trainer_2"),
-               "auditor": auth("ilo_auditor")}[who]
+               "auditor": auth("ilo_auditor"),
+               "service": auth("service")}[who]  # the audit's reconciliation
     want = sorted(world["ids"][(name, world[s])] for name, s in expected)
     assert listed(client, headers) == want
 

@@ -278,3 +278,15 @@ def test_offers_filter_by_sponsor_and_fund(market):
         "items"]] == [offer_a]
     assert [o["id"] for o in market.client.get(f"/offers?fund_id={fund_a}").get_json()[
         "items"]] == [offer_a]
+
+
+def test_services_list_a_sponsors_funds_with_their_balances(market, auth):
+    # The audit's reconciliation compares these balances with the log's.
+    sponsor = market.sponsor()
+    fund = market.fund(sponsor, amount=7_000_000)
+
+    response = market.client.get(f"/sponsors/{sponsor}/funds", headers=auth("service"))
+
+    assert response.status_code == 200, response.get_json()
+    (item,) = response.get_json()["items"]
+    assert (item["id"], item["balance"]["deposited"]) == (fund, 7_000_000)

@@ -73,14 +73,14 @@ class SessionEnrolments(MethodView):
 class Enrolments(MethodView):
     """The enrolments the caller may see."""
 
-    @roles_required(*READERS)
+    @roles_required(*READERS, "service")
     @blp.arguments(EnrolmentListArgs(), location="query", unknown=RAISE)
     @blp.response(200, EnrolmentPage)
     def get(self, args):
         """List the enrolments you may see, newest first.
 
         An SME its own, provider staff their sessions', trainers the sessions they
-        train, auditors and admins all.
+        train, auditors, admins and services (the audit's reconciliation) all.
         """
         return enrolments.list_enrolments(current_db(), require_principal(), args)
 

@@ -31,12 +31,12 @@ READERS = ("sponsor_staff", "ilo_auditor", "platform_admin")
 class SponsorFunds(MethodView):
     """A sponsor's funds."""
 
-    @roles_required(*READERS)
+    @roles_required(*READERS, "service")
     @blp.arguments(FundListArgs, location="query")
     @blp.response(200, FundPage)
     @blp.doc(**AUTH)
     def get(self, args, sponsor_id):
-        """List the sponsor's funds with balances, newest first."""
+        """List the sponsor's funds with balances, newest first (also services: the audit)."""
         return service.list_funds(current_db(), require_principal(), sponsor_id, args)
 
     @roles_required("sponsor_staff")
