@@ -6,5 +6,6 @@ tree heads, projections) can be rebuilt from them and is checked against them.
 
 from services.audit.models.base import Base
 from services.audit.models.entries import Counter, Entry, Reject
+from services.audit.models.log import Tile, TreeHead
 
-__all__ = ["Base", "Counter", "Entry", "Reject"]
+__all__ = ["Base", "Counter", "Entry", "Reject", "Tile", "TreeHead"]
