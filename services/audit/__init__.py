@@ -27,6 +27,7 @@ DESCRIPTION = ("The ILO's verifiable log of every market event: feed, proofs, Ph
 def runtime() -> ServiceRuntime:
     """The audit service's parts for the shared machinery."""
     from services.audit import api, events, handlers, models, seed
+    from services.audit.log.job import TREE_JOB
 
     return ServiceRuntime(
         name="audit",
@@ -40,7 +41,20 @@ def runtime() -> ServiceRuntime:
         port=5005,
         depends_on=('identity', 'catalog', 'enrolment', 'sponsorship', 'certification'),
         seed=seed.seed_demo,
+        on_init=_on_init,
+        jobs=(TREE_JOB,),
     )
+
+
+def _on_init(app) -> None:
+    """Load the head signing key and the head policy once (production refuses a missing
+    key here, before the first request)."""
+    from services.audit.log.job import HeadPolicy
+    from services.audit.log.signer import load_signer
+
+    settings = app.extensions["score_settings"]
+    app.extensions["audit_signer"] = load_signer(settings)
+    HeadPolicy.from_settings(settings)
 
 
 def create_app(config=None):

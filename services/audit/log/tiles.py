@@ -58,11 +58,6 @@ def edge_tiles(size: int) -> list[TileId]:
     return edges
 
 
-def size_from(last_leaf_tile: TileId | None, width: int) -> int:
-    """The tree's size from its last level-0 tile and that tile's hash count."""
-    return 0 if last_leaf_tile is None else last_leaf_tile[1] * WIDTH + width
-
-
 class TileBuilder:
     """The right edge of the tree in memory: append leaf hashes, read the root.
 
