@@ -9,6 +9,8 @@ Same shape as every service (docs/SERVICE_GUIDE.md):
     service.py    use cases, one function per command, each holding its transaction
     events.py     published event types, their payload schemas and builders
     handlers.py   consumed event types -> use cases
+    log/          the verifiable log: RFC 9162 Merkle tree in tiles, signed tree heads,
+                  proofs, the tree job and `score audit verify`
     seed.py       idempotent demo data for `score run`
     migrations/   Alembic; the first revision creates the event tables
 """
@@ -28,6 +30,7 @@ def runtime() -> ServiceRuntime:
     """The audit service's parts for the shared machinery."""
     from services.audit import api, events, handlers, models, seed
     from services.audit.log.job import TREE_JOB
+    from services.audit.log.verify import VERIFY
 
     return ServiceRuntime(
         name="audit",
@@ -43,6 +46,7 @@ def runtime() -> ServiceRuntime:
         seed=seed.seed_demo,
         on_init=_on_init,
         jobs=(TREE_JOB,),
+        commands=(VERIFY,),
     )
 
 
