@@ -120,7 +120,8 @@ class TileBuilder:
     def take_changed(self) -> tuple[dict[TileId, bytes], dict[TileId, bytes]]:
         """The tiles changed since the last call as stored bytes – (new, grown) – then
         forget them."""
-        new, grown = {}, {}
+        new: dict[TileId, bytes] = {}
+        grown: dict[TileId, bytes] = {}
         for tile, hashes in self.changed.items():
             (grown if tile in self.stored else new)[tile] = b"".join(hashes)
         self.stored.update(self.changed)
