@@ -15,12 +15,14 @@
     score serve catalog --port 5001  # development server (gunicorn in production)
     score run                      # the whole marketplace, embedded (see shared.launcher)
     score new-service enrolment --port 5002 --depends identity,catalog  # scaffold a service
+    score audit verify             # a service's own command (ServiceRuntime.commands)
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import signal
 import sys
@@ -262,11 +264,39 @@ def cmd_new_service(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``score`` argument parser."""
+def _service_with_commands(name: str | None) -> ServiceRuntime | None:
+    """The runtime of service ``name`` if it has commands of its own (else None)."""
+    if not name or not name.isidentifier() or importlib.util.find_spec("services") is None \
+            or importlib.util.find_spec(f"services.{name}") is None:
+        return None
+    runtime = load_runtime(name)
+    return runtime if runtime.commands else None
+
+
+def _mount_commands(sub, runtime: ServiceRuntime) -> None:
+    """``score <service> <command>`` for each of ``runtime.commands``."""
+    from shared.commands import CommandContext
+
+    service = sub.add_parser(runtime.name, help=f"{runtime.name}'s own commands")
+    commands = service.add_subparsers(dest="service_command", required=True)
+    for command in runtime.commands:
+        p = commands.add_parser(command.name, help=command.help, description=command.help)
+        if command.arguments is not None:
+            command.arguments(p)
+
+        def run(args, command=command) -> int:
+            return command.run(CommandContext(*_context(runtime.name)), args)
+
+        p.set_defaults(fn=run)
+
+
+def build_parser(service: ServiceRuntime | None = None) -> argparse.ArgumentParser:
+    """The ``score`` argument parser (with ``service``'s own commands, if given)."""
     parser = argparse.ArgumentParser(prog="score", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    if service is not None:
+        _mount_commands(sub, service)
     for name, fn in (("relay", cmd_relay), ("consume", cmd_consume), ("status", cmd_status),
                      ("migrate", cmd_migrate)):
         p = sub.add_parser(name, help=fn.__doc__)
@@ -325,7 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``score`` command."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(_service_with_commands(argv[0] if argv else None)).parse_args(argv)
     return args.fn(args)
 
 

@@ -25,6 +25,7 @@ from shared.events.registry import EventCatalog, Handlers
 if TYPE_CHECKING:
     from flask import Flask
 
+    from shared.commands import Command
     from shared.jobs import Job
     from shared.seeding import Seed
 
@@ -44,7 +45,8 @@ class ServiceRuntime:
     demo data for ``score run`` (:mod:`shared.seeding`). ``jwks_path`` is set by
     the one service that publishes the token verification keys: in development
     every service's ``SCORE_JWKS_URL`` points there. ``jobs`` are the service's
-    own background loops beside relay and consumer (:mod:`shared.jobs`).
+    own background loops beside relay and consumer (:mod:`shared.jobs`); ``commands``
+    its own CLI subcommands, ``score <name> <command>`` (:mod:`shared.commands`).
     """
 
     name: str
@@ -63,6 +65,7 @@ class ServiceRuntime:
     jwks_path: str | None = None
     jobs: tuple[Job, ...] = ()
     on_database: Callable[[Database], None] | None = None
+    commands: tuple[Command, ...] = ()
 
     def database(self, url: str, **engine_kwargs) -> Database:
         """This service's database at ``url``, with the service's session hooks bound.

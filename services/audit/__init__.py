@@ -9,6 +9,8 @@ Same shape as every service (docs/SERVICE_GUIDE.md):
     service.py    use cases, one function per command, each holding its transaction
     events.py     published event types, their payload schemas and builders
     handlers.py   consumed event types -> use cases
+    log/          the verifiable log: RFC 9162 Merkle tree in tiles, signed tree heads,
+                  proofs, the tree job and `score audit verify`
     seed.py       idempotent demo data for `score run`
     migrations/   Alembic; the first revision creates the event tables
 """
@@ -27,6 +29,8 @@ DESCRIPTION = ("The ILO's verifiable log of every market event: feed, proofs, Ph
 def runtime() -> ServiceRuntime:
     """The audit service's parts for the shared machinery."""
     from services.audit import api, events, handlers, models, reconciliation, seed
+    from services.audit.log.job import TREE_JOB
+    from services.audit.log.verify import VERIFY
 
     return ServiceRuntime(
         name="audit",
@@ -42,16 +46,23 @@ def runtime() -> ServiceRuntime:
         # Reconciliation reads each service's state with a token from identity.
         calls=("identity", *reconciliation.SERVICES),
         seed=seed.seed_demo,
-        jobs=(reconciliation.JOB,),
+        jobs=(TREE_JOB, reconciliation.JOB),
+        commands=(VERIFY,),
         on_init=_on_init,
     )
 
 
 def _on_init(app) -> None:
-    """Install the process's reconciler (settings checked at start)."""
+    """Load the head signing key and policy, and the reconciler, once: settings are
+    checked at start (production refuses a missing key or client secret here)."""
     from services.audit import reconciliation
+    from services.audit.log.job import HeadPolicy
+    from services.audit.log.signer import load_signer
 
-    app.extensions["audit_reconciler"] = reconciliation.build(app.extensions["score_settings"])
+    settings = app.extensions["score_settings"]
+    app.extensions["audit_signer"] = load_signer(settings)
+    HeadPolicy.from_settings(settings)
+    app.extensions["audit_reconciler"] = reconciliation.build(settings)
 
 
 def create_app(config=None):

@@ -100,6 +100,8 @@ REFUSALS = {
     "post_recommendations": ("422", "lengths count after trimming"),
     **{f"post_{action}_module": ("422", "lengths count after trimming")
        for action in ("certify", "suspend", "reinstate", "revoke", "withdraw", "recertify")},
+    "get_heads": ("400", "a cursor is opaque"),
+    "get_consistency": ("400", "first not above second"),
 }
 # The organisation a principal of each role acts for.
 ORGS = {"provider_staff": ("provider-1", "provider"), "sme_user": ("sme-1", "sme"),

@@ -6,6 +6,8 @@ tree heads, projections) can be rebuilt from them and is checked against them.
 
 from services.audit.models.base import Base
 from services.audit.models.entries import Counter, Entry, Reject
+from services.audit.models.log import Tile, TreeHead
 from services.audit.models.reconciliation import Difference, ReconciliationRun
 
-__all__ = ["Base", "Counter", "Difference", "Entry", "ReconciliationRun", "Reject"]
+__all__ = ["Base", "Counter", "Difference", "Entry", "ReconciliationRun", "Reject", "Tile",
+           "TreeHead"]
