@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from services.audit.ingest import append
 from services.audit.log import heads, merkle, store
 from services.audit.log.job import HeadPolicy, grow
 from services.audit.log.tiles import WIDTH, TileBuilder, locate
-from services.audit.models import Tile, TreeHead
+from services.audit.models import Entry, Tile, TreeHead
 from shared.config import ConfigError, load_settings
+from shared.events.bus import Message
 from shared.events.tables import outbox
 from tests.audit.builders import fill
 
@@ -109,6 +111,32 @@ def test_the_job_signs_a_grown_tree_after_the_interval_and_never_an_unchanged_on
 
     with audit_db.reading() as session:
         assert session.scalars(select(TreeHead.size).order_by(TreeHead.size)).all() == [3, 5]
+
+
+def test_heads_coming_back_through_the_bus_alone_never_time_a_new_head(app, audit_db, clock):
+    signer, policy = app.extensions["audit_signer"], HeadPolicy(entries=1000, seconds=1.0)
+    fill(audit_db, 3)
+    grow(audit_db, signer, policy)
+    for _ in range(3):  # an idle market: only the last head's event is logged each time
+        log_own_heads(audit_db)
+        clock.advance(seconds=5)
+        grow(audit_db, signer, policy)
+    fill(audit_db, 1)
+    clock.advance(seconds=5)
+    grow(audit_db, signer, policy)
+
+    with audit_db.reading() as session:
+        assert session.scalars(select(TreeHead.size).order_by(TreeHead.size)).all() == [3, 5]
+
+
+def log_own_heads(db) -> None:
+    """The audit's own published events, appended as the ingest would from ``score.audit``."""
+    with db.transaction() as session:
+        rows = session.execute(select(outbox).order_by(outbox.c.id)).all()
+        logged = session.scalar(select(func.count()).select_from(Entry)
+                                .where(Entry.type == "score.audit.tree_head.signed.v1"))
+        append(session, [Message(r.topic, 0, r.id, r.key, r.payload, {}, 0)
+                         for r in rows[logged:]])
 
 
 def test_a_round_appends_a_bounded_batch(app, audit_db, clock):

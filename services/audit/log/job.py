@@ -5,7 +5,10 @@ Each round reads the entries beyond the tree's size in ``seq`` order (at most
 by ``SCORE_AUDIT_HEAD_EVERY_ENTRIES`` (default 1000) since the last head – at
 exactly that size, so at full speed heads come at every multiple – or when it
 has grown at all and ``SCORE_AUDIT_HEAD_EVERY_SECONDS`` (default 1.0) have
-passed since the last head. A tree that did not grow gets no new head.
+passed since the last head. A tree that did not grow gets no new head – nor one
+that grew only by the log's own ``tree_head.signed`` events: each head's event
+comes back through the bus as an entry, and timing a head on it would sign one
+every T seconds forever on an idle market (it is covered by the next head).
 
 Tiles, heads and their events are written in one transaction per round, so a
 head never names a size the tiles do not hold. Ingest keeps ``seq`` dense; a
@@ -19,8 +22,9 @@ import dataclasses
 import datetime as dt
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
+from services.audit.events import TREE_HEAD_SIGNED
 from services.audit.log import heads, store
 from services.audit.log.merkle import leaf_hash
 from services.audit.log.signer import Signer, load_signer
@@ -82,10 +86,17 @@ def grow(db: Database, signer: Signer, policy: HeadPolicy, batch: int = BATCH) -
                 signed_size, signed_at = head.size, head.signed_at
         if builder.size > signed_size and (
                 signed_at is None
-                or clock.now() - signed_at >= dt.timedelta(seconds=policy.seconds)):
+                or clock.now() - signed_at >= dt.timedelta(seconds=policy.seconds)) \
+                and _market_moved(session, signed_size, builder.size):
             heads.sign(session, signer, builder.size, builder.root())
         store.save(session, builder)
         return builder.size - start
+
+
+def _market_moved(session, first: int, end: int) -> bool:
+    """Entries ``first..end-1`` hold something other than the log's own head events."""
+    return bool(session.scalar(select(exists().where(
+        Entry.seq >= first, Entry.seq < end, Entry.type != TREE_HEAD_SIGNED.type))))
 
 
 def build_tree_job(context: JobContext) -> PeriodicJob:
