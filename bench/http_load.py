@@ -60,7 +60,8 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def drive(port: int, paths: list[str], clients: int, seconds: float,
-          max_requests: int) -> tuple[list[float], int, float]:
+          max_requests: int, headers: dict[str, str] | None = None,
+          ) -> tuple[list[float], int, float]:
     """``clients`` keep-alive clients until time or count runs out: (latencies ms, errors, s)."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
@@ -75,7 +76,7 @@ def drive(port: int, paths: list[str], clients: int, seconds: float,
                 break
             started = time.perf_counter()
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers or {})
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200
