@@ -125,9 +125,10 @@ def logged(db: Database) -> int:
 
 def ingest(db: Database, env: dict, count: int, workdir: Path) -> float:
     """Entries per second of ``score job audit ingest``, first entry to last."""
-    process = subprocess.Popen([sys.executable, "-m", "shared.cli", "job", "audit", "ingest"],
-                               env=env, cwd=ROOT, stdout=open(workdir / "ingest.log", "wb"),
-                               stderr=subprocess.STDOUT)
+    with open(workdir / "ingest.log", "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", "job", "audit", "ingest"],
+            env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
     try:
         first = last = None
         deadline = time.monotonic() + 1200
