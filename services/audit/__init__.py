@@ -8,7 +8,10 @@ Same shape as every service (docs/SERVICE_GUIDE.md):
     api.py        thin flask-smorest views: validate, call service.py, return
     service.py    use cases, one function per command, each holding its transaction
     events.py     published event types, their payload schemas and builders
-    handlers.py   consumed event types -> use cases
+    ingest/       the ingest job: every score.* topic's raw records appended to the log
+                  (no handlers.py: the audit logs records, it does not apply them, so it
+                  has no handler consumer; production runs `score job audit ingest`)
+    access.py     who reads what of the log
     seed.py       idempotent demo data for `score run`
     migrations/   Alembic; the first revision creates the event tables
 """
@@ -26,7 +29,8 @@ DESCRIPTION = ("The ILO's verifiable log of every market event: feed, proofs, Ph
 
 def runtime() -> ServiceRuntime:
     """The audit service's parts for the shared machinery."""
-    from services.audit import api, events, handlers, models, seed
+    from services.audit import api, events, models, seed
+    from services.audit.ingest.job import INGEST_JOB
 
     return ServiceRuntime(
         name="audit",
@@ -36,10 +40,12 @@ def runtime() -> ServiceRuntime:
         migrations=MIGRATIONS,
         blueprints=api.blueprints,
         events=events.EVENTS,
-        handlers=handlers.HANDLERS,
+        # No handlers: the ingest job reads raw records in group score-audit itself.
+        handlers=None,
         port=5005,
         depends_on=('identity', 'catalog', 'enrolment', 'sponsorship', 'certification'),
         seed=seed.seed_demo,
+        jobs=(INGEST_JOB,),
     )
 
 
