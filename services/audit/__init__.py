@@ -46,7 +46,17 @@ def runtime() -> ServiceRuntime:
         depends_on=('identity', 'catalog', 'enrolment', 'sponsorship', 'certification'),
         seed=seed.seed_demo,
         jobs=(INGEST_JOB,),
+        on_init=_on_init,
     )
+
+
+def _on_init(app) -> None:
+    """Load the live tail's limits once (refusing values out of range) for the feed's views."""
+    from services.audit.feed.settings import TailSlots, load_tail_settings
+
+    limits = load_tail_settings(app.extensions["score_settings"])
+    app.extensions["audit_tail_settings"] = limits
+    app.extensions["audit_tail_slots"] = TailSlots(limits.max_tails)
 
 
 def create_app(config=None):
