@@ -22,7 +22,7 @@ FORMATS = ("ndjson", "csv")
 
 
 def _text(longest: int, description: str) -> fields.String:
-    return fields.String(validate=validate.Length(1, longest),
+    return fields.String(validate=[validate.Length(1, longest), validate.Regexp(PRINTABLE)],
                          metadata={"pattern": PRINTABLE, "description": description})
 
 
