@@ -15,10 +15,15 @@ from shared.errors import InvalidTransition, NotFound
 
 
 def create_client(db: Database, identity: Identity, principal: Principal, name: str, role: str,
-                  org_type: str | None = None, org_id: str | None = None) -> tuple[Client, str]:
-    """Register a machine client; returns it with its secret (the only time it is shown)."""
-    secret = new_secret()
-    client = Client(id=f"client-{secrets.token_hex(8)}", name=name, role=role,
+                  org_type: str | None = None, org_id: str | None = None, *,
+                  client_id: str | None = None, secret: str | None = None) -> tuple[Client, str]:
+    """Register a machine client; returns it with its secret (the only time it is shown).
+
+    ``client_id`` and ``secret`` are chosen for it only by the demo seed (a published,
+    development-only secret); otherwise both are random.
+    """
+    secret = secret or new_secret()
+    client = Client(id=client_id or f"client-{secrets.token_hex(8)}", name=name, role=role,
                     org_type=org_type, org_id=org_id, secret_hash=digest(secret),
                     created_by=principal.subject, created_at=identity.now())
     with db.transaction() as session:

@@ -12,6 +12,10 @@ Likewise ``sponsor_staff`` (email → user id): sponsorship's demo sponsors are
 registered by these users; and ``platform_admin``, the admin's user id, who
 approves them. ``trainers`` (email → user id): certification's demo trainers are
 these users (a trainer's id is its user's id); they signed up as trainers.
+
+One machine client too: the ILO's feed reader (client credentials, role
+``ilo_auditor``), which reads the audit's feed as a program would; its id and
+published demo secret are printed on every run.
 """
 
 from __future__ import annotations
@@ -20,14 +24,18 @@ import dataclasses
 
 from sqlalchemy import select
 
+from services.identity.clients import create_client
 from services.identity.context import build_identity
-from services.identity.models import User
+from services.identity.models import Client, User
 from services.identity.passwords import Passwords
 from services.identity.service import create_member, register_user
+from shared.auth import Principal
 from shared.db import Database
 from shared.seeding import SeedContext, SeedResult
 
 DEMO_PASSWORD = "score-demo-2026"
+# The ILO's machine client for the audit feed: id, name, and its demo secret.
+FEED_READER = ("ilo-feed-reader", "ILO audit feed reader", "score-demo-2026-feed-reader")
 PROVIDER_SLUGS = ("bedo", "smi", "unpar", "app-poltek", "blk-smg-2", "kdp", "riwani", "proserve")
 
 # email, name, (org_type, org_id, role) granted up front
@@ -122,6 +130,7 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
         if not _exists(db, email):
             register_user(db, identity, email, name, DEMO_PASSWORD, intended_role)
             created += 1
+    created_clients = _feed_reader(db, identity)
     with db.reading() as session:
         staff = {slug: session.scalar(select(User.id).where(User.email == f"staff@{slug}.example"))
                  for slug in PROVIDER_SLUGS}
@@ -132,7 +141,21 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
         trainers = {email: session.scalar(select(User.id).where(User.email == email))
                     for email, _ in TRAINERS}
         admin = session.scalar(select(User.id).where(User.email == MEMBERS[0][0]))
-    return SeedResult(created={"accounts": created},
+    client_id, _, secret = FEED_READER
+    return SeedResult(created={"accounts": created, "machine clients": created_clients},
+                      notes=(f"ILO feed reader (client credentials, ilo_auditor): "
+                             f"client_id={client_id} client_secret={secret}",),
                       provides={"provider_staff": staff, "sme_users": owners,
                                 "sponsor_staff": sponsors, "trainers": trainers,
                                 "platform_admin": admin})
+
+
+def _feed_reader(db: Database, identity) -> int:
+    """Register the ILO's feed-reader client unless it exists; how many were created."""
+    client_id, name, secret = FEED_READER
+    with db.reading() as session:
+        if session.get(Client, client_id) is not None:
+            return 0
+    create_client(db, identity, Principal("demo-seed", "platform_admin"), name, "ilo_auditor",
+                  "ilo", "ilo-jakarta", client_id=client_id, secret=secret)
+    return 1
