@@ -40,9 +40,9 @@ STANDBY_INTERVAL_S = 1.0
 class Ingest:
     """The leader's consumer and its rounds: poll, append, commit."""
 
-    def __init__(self, db: Database, bus: Bus, *, batch: int = BATCH,
+    def __init__(self, db: Database, bus: Bus, *, group: str = GROUP, batch: int = BATCH,
                  poll_ms: int = POLL_MS) -> None:
-        self.db, self.bus = db, bus
+        self.db, self.bus, self.group = db, bus, group
         self.batch, self.poll_ms = batch, poll_ms
         # Set after an empty poll: that poll was the wait, so the job polls again at once.
         self.idle = threading.Event()
@@ -51,7 +51,7 @@ class Ingest:
     def round(self) -> int:
         """Append one batch of records to the log; how many records it took."""
         if self._consumer is None:
-            self._consumer = self.bus.pattern_consumer(GROUP, TOPICS)
+            self._consumer = self.bus.pattern_consumer(self.group, TOPICS)
         try:
             records = self._consumer.poll(timeout_ms=self.poll_ms, max_records=self.batch)
             if not records:
@@ -75,9 +75,9 @@ class Ingest:
             consumer.close()
 
 
-def build(context: JobContext) -> PeriodicJob:
-    """The ingest as a job of the audit service."""
-    ingest = Ingest(context.db, context.bus)
+def build(context: JobContext, group: str = GROUP) -> PeriodicJob:
+    """The ingest as a job of the audit service (``group``: another one for tests)."""
+    ingest = Ingest(context.db, context.bus, group=group)
     # batch=1: any round that took records runs again at once.
     return PeriodicJob(context.db, "audit", "ingest", ingest.round,
                        interval_s=STANDBY_INTERVAL_S, batch=1, heartbeat=context.heartbeat,
