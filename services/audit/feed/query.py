@@ -61,7 +61,8 @@ def page(session: Session, args: Mapping[str, Any], principal: Principal) -> dic
 
 def log_end(session: Session) -> int:
     """The ``seq`` of the newest entry (-1 while the log is empty)."""
-    return session.scalar(select(func.coalesce(func.max(Entry.seq), -1)))
+    newest = session.scalar(select(func.max(Entry.seq)))
+    return -1 if newest is None else int(newest)
 
 
 def chunks(db: Database, args: Mapping[str, Any], principal: Principal,

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import CursorResult, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from services.audit.ingest.parse import read_envelope
@@ -61,7 +62,7 @@ def append(session: Session, records: Sequence[Message]) -> Appended:
                             "offset": record.offset, "error": str(exc)[:2000],
                             "received_at": now, "record": record.value})
     fresh = _first_sightings(session, parsed)
-    next_seq = session.scalar(select(func.coalesce(func.max(Entry.seq) + 1, 0)))
+    next_seq = int(session.scalar(select(func.coalesce(func.max(Entry.seq) + 1, 0))) or 0)
     rows = [_entry(seq, record, envelope, now)
             for seq, (record, envelope) in enumerate(fresh, start=next_seq)]
     if rows:
@@ -111,21 +112,22 @@ def _insert_entries(session: Session, rows: list[tuple]) -> None:
         # Binary COPY streams the batch in one statement: several times faster than a
         # multi-row INSERT, and no value is rendered as text on the way.
         columns = ", ".join(f'"{name}"' for name in COLUMNS)
-        with connection.connection.driver_connection.cursor() as cursor, \
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a live psycopg connection inside the transaction
+        with driver.cursor() as cursor, \
                 cursor.copy(f"COPY {Entry.__tablename__} ({columns}) FROM STDIN "
                             "(FORMAT BINARY)") as copy:
             copy.set_types(COPY_TYPES)
             for row in rows:
                 copy.write_row(row)
         return
-    session.execute(insert(Entry.__table__), [dict(zip(COLUMNS, row, strict=True))
-                                              for row in rows])
+    session.execute(insert(Entry), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
 
 
 def _count(session: Session, name: str, by: int) -> None:
     if not by:
         return
-    changed = session.execute(update(Counter).where(Counter.name == name)
-                              .values(value=Counter.value + by)).rowcount
+    changed = cast(CursorResult, session.execute(update(Counter).where(Counter.name == name)
+                              .values(value=Counter.value + by))).rowcount
     if not changed:
         session.execute(insert(Counter).values(name=name, value=by))
