@@ -9,8 +9,10 @@ logged as one: it is kept in ``rejects`` with its error and counted.
 
 Built for batches of thousands: records as our producers write them are read
 without the CloudEvents SDK (:mod:`services.audit.ingest.parse`, same verdicts),
-one query finds the ids already logged, and on PostgreSQL the entries go in by
-``COPY`` (elsewhere one executemany).
+and on PostgreSQL the entries go in by one binary ``COPY`` – optimistically: only
+when the unique index refuses the batch (a re-sent event) does it look up which
+ids are logged already and write the rest (elsewhere: look up, then one
+executemany).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import cast
 
+from psycopg.errors import UniqueViolation
 from sqlalchemy import CursorResult, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
@@ -61,32 +64,50 @@ def append(session: Session, records: Sequence[Message]) -> Appended:
             rejects.append({"topic": record.topic, "partition": record.partition,
                             "offset": record.offset, "error": str(exc)[:2000],
                             "received_at": now, "record": record.value})
-    fresh = _first_sightings(session, parsed)
+    unique = _once_each(parsed)
     next_seq = int(session.scalar(select(func.coalesce(func.max(Entry.seq) + 1, 0))) or 0)
-    rows = [_entry(seq, record, envelope, now)
-            for seq, (record, envelope) in enumerate(fresh, start=next_seq)]
-    if rows:
-        _insert_entries(session, rows)
+    fresh = _store(session, unique, next_seq, now)
     if rejects:
         session.execute(insert(Reject), rejects)
     duplicates = len(parsed) - len(fresh)
     _count(session, DUPLICATES, duplicates)
     _count(session, REJECTED, len(rejects))
-    return Appended(len(rows), duplicates, len(rejects), next_seq + len(rows))
+    return Appended(len(fresh), duplicates, len(rejects), next_seq + len(fresh))
 
 
-def _first_sightings(session: Session, parsed: list[tuple[Message, EventEnvelope]]):
-    """The records whose event id is neither logged already nor earlier in the batch."""
-    ids = {envelope.id for _, envelope in parsed}
-    if not ids:
-        return []
-    seen = _logged_ids(session, ids)
-    fresh = []
+def _once_each(parsed: list[tuple[Message, EventEnvelope]]):
+    """The records in order, without later records of an event earlier in the batch."""
+    seen: set[str] = set()
+    unique = []
     for record, envelope in parsed:
         if envelope.id not in seen:
             seen.add(envelope.id)
-            fresh.append((record, envelope))
+            unique.append((record, envelope))
+    return unique
+
+
+def _store(session: Session, unique: list[tuple[Message, EventEnvelope]], next_seq: int,
+           now) -> list[tuple[Message, EventEnvelope]]:
+    """Insert the events not logged yet, numbered from ``next_seq``; returns those stored."""
+    if unique and session.connection().dialect.name == "postgresql":
+        # Re-sends are rare: write the batch as it is, and look for events already
+        # logged only when the unique index on event_id says there are some.
+        try:
+            with session.begin_nested():
+                _insert_entries(session, _rows(unique, next_seq, now))
+            return unique
+        except UniqueViolation:
+            pass
+    logged = _logged_ids(session, {envelope.id for _, envelope in unique}) if unique else set()
+    fresh = [(record, envelope) for record, envelope in unique if envelope.id not in logged]
+    if fresh:
+        _insert_entries(session, _rows(fresh, next_seq, now))
     return fresh
+
+
+def _rows(events: list[tuple[Message, EventEnvelope]], next_seq: int, now) -> list[tuple]:
+    return [_entry(seq, record, envelope, now)
+            for seq, (record, envelope) in enumerate(events, start=next_seq)]
 
 
 def _logged_ids(session: Session, ids: set[str]) -> set[str]:
