@@ -53,18 +53,24 @@ class PeriodicJob:
     ``tick`` does one bounded round of work and returns how many items it handled;
     a full round (``batch`` items or more) runs again at once. Failures are logged
     and retried on the next round: a job never dies of a database outage. ``wake``
-    (if given) cuts a wait short, e.g. when a commit queued new work.
+    (if given) cuts a wait short, e.g. when a commit queued new work. ``step_down``
+    (if given) is called whenever this process does not lead – a round without the
+    lock, after a failed round, and when the job stops – to let go of what only the
+    leader may hold (the audit's ingest drops its consumer group membership, so the
+    next leader's consumer gets every partition and resumes from the last commit).
     """
 
     def __init__(self, db: Database, service: str, name: str, tick: Callable[[], int], *,
                  interval_s: float, batch: int = 0, heartbeat: Heartbeat | None = None,
-                 wake: threading.Event | None = None) -> None:
+                 wake: threading.Event | None = None,
+                 step_down: Callable[[], None] | None = None) -> None:
         self.name = name
         self.tick = tick
         self.interval_s = interval_s
         self.batch = batch
         self.heartbeat = heartbeat or Heartbeat()
         self.wake = wake
+        self.step_down = step_down
         self.leadership = Leadership(db.engine, f"job-{service}-{name}")
 
     def run(self, stop: threading.Event) -> None:
@@ -78,18 +84,29 @@ class PeriodicJob:
                     continue
                 self._wait(stop)
         finally:
+            self._step_down()
             self.leadership.release()
             log.info("job stopped", extra={"job": self.name})
 
     def _round(self) -> int:
         try:
             if not self.leadership.acquire():
+                self._step_down()
                 return 0
             return self.tick()
         except Exception:
             log.exception("job round failed; retrying next round", extra={"job": self.name})
+            self._step_down()
             self.leadership.release()
             return 0
+
+    def _step_down(self) -> None:
+        if self.step_down is None:
+            return
+        try:
+            self.step_down()
+        except Exception:  # what it let go of is gone either way
+            log.exception("job step-down failed", extra={"job": self.name})
 
     def _wait(self, stop: threading.Event) -> None:
         if self.wake is None:

@@ -27,11 +27,14 @@ if TYPE_CHECKING:
 
 @dataclasses.dataclass(frozen=True)
 class SeedResult:
-    """What a seed did: rows ``created`` per kind (0 when already seeded) and what it
-    ``provides`` to the seeds of services that depend on this one."""
+    """What a seed did: rows ``created`` per kind (0 when already seeded), what it
+    ``provides`` to the seeds of services that depend on this one, and ``notes`` for
+    the developer, printed under its line on every run (e.g. a demo client's id and
+    secret, which cannot be read back later)."""
 
     created: Mapping[str, int] = dataclasses.field(default_factory=dict)
     provides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """``8 providers, 25 courses`` – or ``nothing new``."""
@@ -81,6 +84,8 @@ def seed_all(runtimes: Iterable[ServiceRuntime], progress: Progress = print,
             results[runtime.name] = runtime.seed(db, context)
             progress(f"  seeded {runtime.name}: {results[runtime.name].summary()} "
                      f"({time.monotonic() - started:.1f} s)")
+            for note in results[runtime.name].notes:
+                progress(f"    {note}")
         finally:
             db.dispose()
     return results

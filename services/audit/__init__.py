@@ -8,9 +8,12 @@ Same shape as every service (docs/SERVICE_GUIDE.md):
     api.py        thin flask-smorest views: validate, call service.py, return
     service.py    use cases, one function per command, each holding its transaction
     events.py     published event types, their payload schemas and builders
-    handlers.py   consumed event types -> use cases
     log/          the verifiable log: RFC 9162 Merkle tree in tiles, signed tree heads,
                   proofs, the tree job and `score audit verify`
+    ingest/       the ingest job: every score.* topic's raw records appended to the log
+                  (no handlers.py: the audit logs records, it does not apply them, so it
+                  has no handler consumer; production runs `score job audit ingest`)
+    access.py     who reads what of the log
     seed.py       idempotent demo data for `score run`
     migrations/   Alembic; the first revision creates the event tables
 """
@@ -28,7 +31,8 @@ DESCRIPTION = ("The ILO's verifiable log of every market event: feed, proofs, Ph
 
 def runtime() -> ServiceRuntime:
     """The audit service's parts for the shared machinery."""
-    from services.audit import api, events, handlers, models, reconciliation, seed
+    from services.audit import api, events, models, reconciliation, seed
+    from services.audit.ingest.job import INGEST_JOB
     from services.audit.log.job import TREE_JOB
     from services.audit.log.verify import VERIFY
 
@@ -40,22 +44,25 @@ def runtime() -> ServiceRuntime:
         migrations=MIGRATIONS,
         blueprints=api.blueprints,
         events=events.EVENTS,
-        handlers=handlers.HANDLERS,
+        # No handlers: the ingest job reads raw records in group score-audit itself.
+        handlers=None,
         port=5005,
         depends_on=('identity', 'catalog', 'enrolment', 'sponsorship', 'certification'),
         # Reconciliation reads each service's state with a token from identity.
         calls=("identity", *reconciliation.SERVICES),
         seed=seed.seed_demo,
-        jobs=(TREE_JOB, reconciliation.JOB),
+        jobs=(INGEST_JOB, TREE_JOB, reconciliation.JOB),
         commands=(VERIFY,),
         on_init=_on_init,
     )
 
 
 def _on_init(app) -> None:
-    """Load the head signing key and policy, and the reconciler, once: settings are
-    checked at start (production refuses a missing key or client secret here)."""
+    """Load what the views and jobs need once: the head signing key and policy, the
+    reconciler and the live tail's limits – settings are checked at start (production
+    refuses a missing key or client secret here)."""
     from services.audit import reconciliation
+    from services.audit.feed.settings import TailSlots, load_tail_settings
     from services.audit.log.job import HeadPolicy
     from services.audit.log.signer import load_signer
 
@@ -63,6 +70,9 @@ def _on_init(app) -> None:
     app.extensions["audit_signer"] = load_signer(settings)
     HeadPolicy.from_settings(settings)
     app.extensions["audit_reconciler"] = reconciliation.build(settings)
+    limits = load_tail_settings(settings)
+    app.extensions["audit_tail_settings"] = limits
+    app.extensions["audit_tail_slots"] = TailSlots(limits.max_tails)
 
 
 def create_app(config=None):

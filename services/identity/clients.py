@@ -27,7 +27,8 @@ def create_client(db: Database, identity: Identity, principal: Principal, name: 
 
 
 def ensure_client(db: Database, identity: Identity, client_id: str, name: str, role: str,
-                  secret: str, created_by: str) -> bool:
+                  secret: str, created_by: str, org_type: str | None = None,
+                  org_id: str | None = None) -> bool:
     """Register a machine client with a known id and secret unless it exists (True if made).
 
     For development seeds only: a known secret is a published one, so production
@@ -36,7 +37,7 @@ def ensure_client(db: Database, identity: Identity, client_id: str, name: str, r
     with db.transaction() as session:
         if session.get(Client, client_id) is not None:
             return False
-        session.add(Client(id=client_id, name=name, role=role, org_type=None, org_id=None,
+        session.add(Client(id=client_id, name=name, role=role, org_type=org_type, org_id=org_id,
                            secret_hash=digest(secret), created_by=created_by,
                            created_at=identity.now()))
         return True

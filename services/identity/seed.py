@@ -12,8 +12,10 @@ Likewise ``sponsor_staff`` (email → user id): sponsorship's demo sponsors are
 registered by these users; and ``platform_admin``, the admin's user id, who
 approves them. ``trainers`` (email → user id): certification's demo trainers are
 these users (a trainer's id is its user's id); they signed up as trainers.
-The audit's machine client (role ``service``, the development id and secret of
-:mod:`shared.config`) is registered too: the audit reconciles with its token.
+Two machine clients too: the audit's own (role ``service``, the development id and
+secret of :mod:`shared.config`), with whose token it reconciles, and the ILO's
+feed reader (role ``ilo_auditor``), which reads the audit's feed as a program
+would; the feed reader's id and published demo secret are printed on every run.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from shared.db import Database
 from shared.seeding import SeedContext, SeedResult
 
 DEMO_PASSWORD = "score-demo-2026"
+# The ILO's machine client for the audit feed: id, name, and its demo secret.
+FEED_READER = ("ilo-feed-reader", "ILO audit feed reader", "score-demo-2026-feed-reader")
 PROVIDER_SLUGS = ("bedo", "smi", "unpar", "app-poltek", "blk-smg-2", "kdp", "riwani", "proserve")
 
 # email, name, (org_type, org_id, role) granted up front
@@ -128,6 +132,7 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
             created += 1
     created_clients = int(ensure_client(db, identity, DEV_AUDIT_CLIENT_ID, "SCORE audit",
                                         "service", DEV_AUDIT_CLIENT_SECRET, "demo-seed"))
+    created_clients += _feed_reader(db, identity)
     with db.reading() as session:
         staff = {slug: session.scalar(select(User.id).where(User.email == f"staff@{slug}.example"))
                  for slug in PROVIDER_SLUGS}
@@ -138,7 +143,17 @@ def seed_demo(db: Database, context: SeedContext) -> SeedResult:
         trainers = {email: session.scalar(select(User.id).where(User.email == email))
                     for email, _ in TRAINERS}
         admin = session.scalar(select(User.id).where(User.email == MEMBERS[0][0]))
-    return SeedResult(created={"accounts": created, "clients": created_clients},
+    client_id, _, secret = FEED_READER
+    return SeedResult(created={"accounts": created, "machine clients": created_clients},
+                      notes=(f"ILO feed reader (client credentials, ilo_auditor): "
+                             f"client_id={client_id} client_secret={secret}",),
                       provides={"provider_staff": staff, "sme_users": owners,
                                 "sponsor_staff": sponsors, "trainers": trainers,
                                 "platform_admin": admin})
+
+
+def _feed_reader(db: Database, identity) -> int:
+    """Register the ILO's feed-reader client unless it exists; how many were created."""
+    client_id, name, secret = FEED_READER
+    return int(ensure_client(db, identity, client_id, name, "ilo_auditor", secret, "demo-seed",
+                             org_type="ilo", org_id="ilo-jakarta"))

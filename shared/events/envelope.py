@@ -74,7 +74,7 @@ class EventEnvelope:
         """Parse structured-mode JSON; raise :class:`MalformedEvent` on anything else."""
         try:
             event = _FORMAT.read(CloudEvent, raw)
-        except (BaseCloudEventException, ValueError, TypeError, KeyError) as exc:
+        except (BaseCloudEventException, ValueError, TypeError, KeyError, AttributeError) as exc:
             raise MalformedEvent(f"not a CloudEvent: {exc}") from exc
         attrs = event.get_attributes()
         data = event.get_data()

@@ -91,6 +91,9 @@ REFUSALS = {
     "get_runs": ("400", "a cursor is opaque"),
     "get_run_differences": ("400", "a cursor is opaque"),
     "get_evidence_list": ("400", "a cursor is opaque"),
+    "get_entries": ("400", "a cursor is opaque and not given with after; to after from"),
+    "get_entries_export": ("400", "to after from"),
+    "get_entries_tail": ("400", "to after from"),
     "post_trainers": ("422", "lengths count after trimming"),
     "patch_trainer_item": ("422", "lengths count after trimming"),
     "post_tot": ("422", "attended_on not after today (Jakarta); lengths after trimming"),
@@ -103,6 +106,9 @@ REFUSALS = {
     "get_heads": ("400", "a cursor is opaque"),
     "get_consistency": ("400", "first not above second"),
 }
+# Settings per service for the run: audit's live tail is a stream that stays open for
+# its lifetime (minutes in production); here each one ends within a tenth of a second.
+CONFIG = {"audit": {"tail_lifetime_s": "0.1", "tail_heartbeat_s": "0.05"}}
 # The organisation a principal of each role acts for.
 ORGS = {"provider_staff": ("provider-1", "provider"), "sme_user": ("sme-1", "sme"),
         "sponsor_staff": ("sponsor-1", "sponsor"), "trainer": ("trainer-1", "trainer")}
@@ -178,7 +184,8 @@ def fresh_idempotency_key(_context, case, _kwargs) -> None:
 @pytest.fixture(params=SERVICES, ids=lambda name: name.split(":")[0].rsplit(".", 1)[-1])
 def api_schema(request, tmp_path, signing_key):
     """The service's document, served on 127.0.0.1, with tokens for secured operations."""
-    app = service_app(load_runtime(request.param), tmp_path, signing_key)
+    runtime = load_runtime(request.param)
+    app = service_app(runtime, tmp_path, signing_key, **CONFIG.get(runtime.name, {}))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

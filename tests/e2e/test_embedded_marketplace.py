@@ -2,7 +2,8 @@
 
 Starts ``score run`` as a newcomer would (in a scratch data directory, on free
 ports) and uses the marketplace over HTTP: public search, a demo login whose
-provider membership arrives through events, the auditor's read-only view.
+provider membership arrives through events, the auditor's read-only view, and
+the audit log holding every demo event once (read by the seeded ILO feed reader).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -29,10 +32,10 @@ PASSWORD = "score-demo-2026"
 @pytest.fixture(scope="module")
 def marketplace(tmp_path_factory):
     data = tmp_path_factory.mktemp("embedded")
-    identity_port, catalog_port, enrolment_port = free_ports(3)
+    identity_port, catalog_port, enrolment_port, audit_port = free_ports(4)
     env = dict(os.environ, SCORE_DATA_DIR=str(data), SCORE_IDENTITY_PORT=str(identity_port),
                SCORE_CATALOG_PORT=str(catalog_port), SCORE_ENROLMENT_PORT=str(enrolment_port),
-               SCORE_LOG_LEVEL="WARNING")
+               SCORE_AUDIT_PORT=str(audit_port), SCORE_LOG_LEVEL="WARNING")
     for name in [k for k in env if k.endswith("_DATABASE_URL") or k in ("SCORE_BUS",)]:
         env.pop(name)
     log = (data / "run.log").open("w")
@@ -43,7 +46,8 @@ def marketplace(tmp_path_factory):
                  lambda: (data / "run.log").read_text()[-3000:])
         yield {"identity": f"http://127.0.0.1:{identity_port}",
                "catalog": f"http://127.0.0.1:{catalog_port}",
-               "enrolment": f"http://127.0.0.1:{enrolment_port}", "data": data,
+               "enrolment": f"http://127.0.0.1:{enrolment_port}",
+               "audit": f"http://127.0.0.1:{audit_port}", "data": data,
                "process": process}
     finally:
         if process.poll() is None:
@@ -149,6 +153,47 @@ def test_the_ilo_auditor_reads_everything_and_writes_nothing(marketplace):
     status, problem = call(f"{marketplace['catalog']}/providers", {"legal_name": "X"},
                            token=token)
     assert status == 403 and problem["title"] == "Forbidden"
+
+
+def published_events(data) -> dict[str, bytes]:
+    """Every event on the local bus's service topics (dead letters left out), by id."""
+    conn = sqlite3.connect(data / "bus.db")
+    try:
+        rows = conn.execute("SELECT topic, value FROM records").fetchall()
+    finally:
+        conn.close()
+    return {json.loads(value)["id"]: bytes(value) for topic, value in rows
+            if re.match(r"^score\.[a-z0-9_]+$", topic)}
+
+
+def test_the_audit_log_holds_every_demo_event_once_for_the_ilo_feed_reader(marketplace):
+    assert "client_id=ilo-feed-reader client_secret=" in (
+        marketplace["data"] / "run.log").read_text()
+    status, body = call(f"{marketplace['identity']}/oauth/token", {
+        "grant_type": "client_credentials", "client_id": "ilo-feed-reader",
+        "client_secret": "score-demo-2026-feed-reader"}, form=True)
+    assert status == 200, body
+    token = body["access_token"]
+    published = published_events(marketplace["data"])
+    assert len(published) > 100  # every service's demo
+
+    def exported() -> list[bytes]:
+        request = urllib.request.Request(f"{marketplace['audit']}/entries/export",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read().splitlines()
+
+    def logged() -> dict[str, bytes]:
+        return {json.loads(line)["id"]: line for line in exported()}
+
+    wait_for(lambda: published.keys() <= logged().keys(), 60,
+             lambda: f"{len(published.keys() - logged().keys())} events not logged yet")
+    lines = exported()
+    assert len(lines) == len({json.loads(line)["id"] for line in lines})  # each once
+    found = logged()
+    assert all(found[event_id] == value for event_id, value in published.items())
+    status, page = call(f"{marketplace['audit']}/entries?limit=1", token=token)
+    assert status == 200 and page["items"][0]["seq"] == 0
 
 
 def test_the_launcher_stops_every_service_on_sigterm(marketplace):

@@ -71,6 +71,23 @@ def test_a_wake_cuts_the_wait_short(db):
     assert not thread.is_alive() and tick.calls == 2
 
 
+def test_a_job_steps_down_when_it_fails_loses_the_lead_or_stops(db):
+    stop, steps = threading.Event(), []
+    tick = Counter(stop, until=2, fail_on=frozenset({1}))
+    PeriodicJob(db, "svc", "demo", tick, interval_s=0.01,
+                step_down=lambda: steps.append("down")).run(stop)
+    assert (tick.calls, steps) == (2, ["down", "down"])  # after the failure, at the stop
+
+    other = PeriodicJob(db, "svc", "demo", lambda: 0, interval_s=1)
+    assert other.leadership.acquire()
+    standby_stop = threading.Event()
+    standby = PeriodicJob(db, "svc", "demo", lambda: 1 / 0, interval_s=0.01,
+                          step_down=lambda: (steps.append("standby"), standby_stop.set()))
+    standby.run(standby_stop)
+    other.leadership.release()
+    assert steps[2:] == ["standby", "standby"]  # a round without the lock, then the stop
+
+
 def jobs_runtime() -> ServiceRuntime:
     """A runtime with one job that writes a marker file and stops its process's loop."""
     from pathlib import Path

@@ -24,7 +24,8 @@ def test_a_seed_gets_what_its_dependencies_provided_and_progress_is_shown(settin
     seen: dict[str, object] = {}
 
     def users(db, context: SeedContext) -> SeedResult:
-        return SeedResult(created={"accounts": 3}, provides={"staff": {"bedo": "u-1"}})
+        return SeedResult(created={"accounts": 3}, provides={"staff": {"bedo": "u-1"}},
+                          notes=("client demo-reader, secret s3cret",))
 
     def providers(db, context: SeedContext) -> SeedResult:
         seen["staff"] = context.provided("users")["staff"]
@@ -40,6 +41,7 @@ def test_a_seed_gets_what_its_dependencies_provided_and_progress_is_shown(settin
     assert results["providers"].created == {"providers": 8, "courses": 0}
     assert [line.split(" (")[0] for line in lines] == [
         "  seeding users ...", "  seeded users: 3 accounts",
+        "    client demo-reader, secret s3cret",
         "  seeding providers ...", "  seeded providers: 8 providers"]
 
 

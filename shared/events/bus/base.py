@@ -88,6 +88,16 @@ class Bus(abc.ABC):
         """
 
     @abc.abstractmethod
+    def pattern_consumer(self, group: str, pattern: str) -> BusConsumer:
+        """A consumer in ``group`` of every topic whose name matches ``pattern``.
+
+        ``pattern`` is a Python regular expression matched from the start of the
+        name (anchor its end with ``$``). Topics created later are picked up within
+        seconds, from the group's committed offset (or their first record): a
+        reader of every service's topic (the audit) needs no change for a new one.
+        """
+
+    @abc.abstractmethod
     def lag(self, group: str, topics: list[str]) -> dict[str, int]:
         """Per topic: records not yet committed by ``group``."""
 

@@ -54,6 +54,10 @@ class KafkaBus(Bus):
         return KafkaBusConsumer(self.bootstrap, self.client_id, group, topics, start or {},
                                 instance)
 
+    def pattern_consumer(self, group, pattern) -> BusConsumer:
+        return KafkaBusConsumer(self.bootstrap, self.client_id, group, [], {},
+                                self.group_instance_id, pattern=pattern)
+
     def lag(self, group, topics):
         # Short timeouts: lag is read by /metrics scrapes, which must not hang on an outage.
         consumer = connect(KafkaConsumer, f"{self.bootstrap}", bootstrap_servers=self.bootstrap,

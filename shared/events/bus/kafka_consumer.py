@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 class KafkaBusConsumer(BusConsumer):
     """A group member that commits explicitly: finished records only."""
 
-    def __init__(self, bootstrap, client_id, group, topics, start, instance_id=None) -> None:
+    def __init__(self, bootstrap, client_id, group, topics, start, instance_id=None,
+                 pattern: str | None = None) -> None:
         # Offsets sent with commit_soon() whose answer has not been seen yet.
         self._unconfirmed: dict[TopicPartition, int] = {}
         self._lock = threading.Lock()
@@ -47,13 +48,18 @@ class KafkaBusConsumer(BusConsumer):
             max_poll_interval_ms=600_000,
             bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
             # A topic created after we joined (its first event) is noticed within
-            # seconds, not the default five minutes.
+            # seconds, not the default five minutes; so is one matching a pattern.
             metadata_max_age_ms=5000,
         )
         try:
             with as_bus_error("consumer start"):
                 if start:
                     self._assign_from(topics, start)
+                elif pattern is not None:
+                    # kafka-python matches every topic of the cluster's metadata (internal
+                    # ones excluded) against the pattern on each refresh.
+                    self._consumer.subscribe(pattern=pattern,
+                                             listener=_CommitBeforeRevoke(self))
                 else:
                     # Fetch metadata first: joining the group with none assigns no partitions.
                     for topic in topics:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 # The longest an idle consumer sleeps before looking for records without a wake-up.
 FALLBACK_POLL_S = 2.0
+# How often a pattern consumer looks for topics that appeared since.
+TOPIC_REFRESH_S = 2.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -61,6 +64,9 @@ class LocalBus(Bus):
 
     def consumer(self, group, topics, *, start=None) -> BusConsumer:
         return LocalConsumer(self.path, group, topics, start or {})
+
+    def pattern_consumer(self, group, pattern) -> BusConsumer:
+        return LocalPatternConsumer(self.path, group, pattern)
 
     def lag(self, group, topics):
         conn = _connect(self.path)
@@ -195,6 +201,10 @@ class LocalConsumer(BusConsumer):
                 break
         return out
 
+    def follow(self, topic: str) -> None:
+        """Read ``topic`` too, from the group's committed offset (its start if none)."""
+        self._positions.setdefault(topic, self._initial(topic, None))
+
     def commit(self, message: Message) -> None:
         self._conn.execute(
             "INSERT INTO group_offsets (grp, topic, committed) VALUES (?, ?, ?) "
@@ -206,3 +216,29 @@ class LocalConsumer(BusConsumer):
         if self._wakeups is not None:
             self._wakeups.close()
             self._wakeups = None
+
+
+class LocalPatternConsumer(LocalConsumer):
+    """A consumer of every topic matching a pattern, new ones included.
+
+    A topic exists here once its first record does: the consumer looks for new
+    names in the records table every :data:`TOPIC_REFRESH_S` seconds (and at the
+    start), as Kafka's consumer does on each metadata refresh.
+    """
+
+    def __init__(self, path: str, group: str, pattern: str) -> None:
+        self._pattern = re.compile(pattern)
+        self._refreshed = float("-inf")
+        super().__init__(path, group, [], {})
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self._refreshed = time.monotonic()
+        for (topic,) in self._conn.execute("SELECT DISTINCT topic FROM records").fetchall():
+            if self._pattern.match(topic):
+                self.follow(topic)
+
+    def _fetch(self, max_records: int) -> list[Message]:
+        if time.monotonic() - self._refreshed >= TOPIC_REFRESH_S:
+            self._refresh()
+        return super()._fetch(max_records)

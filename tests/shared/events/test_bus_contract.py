@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -138,3 +139,23 @@ def test_lag_counts_records_the_group_has_not_committed(bus, topic):
 
 def test_ping_succeeds_on_a_reachable_bus(bus):
     bus.ping()
+
+
+def test_a_pattern_consumer_reads_matching_topics_including_ones_created_later(bus, topic):
+    # The audit's subscription: every service topic, never a <topic>.dlq.<group> one.
+    pattern = rf"^{re.escape(topic)}_[a-z0-9]+$"
+    produce(bus, f"{topic}_one", [("k", b"first")])
+    produce(bus, f"{topic}_one.dlq.g-x", [("k", b"dead letter")])
+    name = group()
+    consumer = bus.pattern_consumer(name, pattern)
+    assert [m.value for m in drain(consumer, 1)] == [b"first"]
+    produce(bus, f"{topic}_two", [("k", b"later")])
+    later = drain(consumer, 1, timeout_s=60)
+    assert [(m.topic, m.value) for m in later] == [(f"{topic}_two", b"later")]
+    consumer.close()
+
+    resumed = bus.pattern_consumer(name, pattern)
+    produce(bus, f"{topic}_one", [("k", b"after restart")])
+    assert [m.value for m in drain(resumed, 1)] == [b"after restart"]
+    assert resumed.poll(timeout_ms=1000, max_records=10) == []  # no dead letter, no repeat
+    resumed.close()

@@ -77,6 +77,11 @@ class FlakyBus(Bus):
         return _Guarded(self.inner.consumer(group, topics, start=start),  # type: ignore[return-value]
                         self.switch, "consumer")
 
+    def pattern_consumer(self, group, pattern) -> BusConsumer:
+        self.switch.check("consumer")
+        return _Guarded(self.inner.pattern_consumer(group, pattern),  # type: ignore[return-value]
+                        self.switch, "consumer")
+
     def lag(self, group, topics):
         return self.inner.lag(group, topics)
 
