@@ -125,8 +125,10 @@ def _settings_fields() -> set[str]:
 
 
 def _service_extras(service: str) -> set[str]:
-    """Extra settings a service's code reads: ``settings.get("x")``, ``f(settings, "x")``."""
+    """Extra settings a service's code reads: ``settings.get("x")``, ``f(settings, "x")``,
+    and the URL of each service it calls (``<callee>_url``, what the launcher sets)."""
     names = set(DOCUMENTED_EXTRAS.get(service, set()))
+    names |= {f"{callee}_url" for callee in load_runtime(service).calls}
     package = ROOT / "services" / service
     for source in package.rglob("*.py") if package.is_dir() else []:
         text = source.read_text()

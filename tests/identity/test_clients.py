@@ -116,20 +116,3 @@ def test_a_client_authenticating_both_ways_at_once_is_a_bad_request(client, feed
 
     assert response.status_code == 400
     assert response.json["error"] == "invalid_request"
-
-
-def test_the_demo_seed_registers_the_audits_client_once(app, client, verifier):
-    from services.identity.seed import seed_demo
-    from shared.config import DEV_AUDIT_CLIENT_ID, DEV_AUDIT_CLIENT_SECRET
-    from shared.seeding import SeedContext
-
-    context = SeedContext(app.extensions["score_settings"], {})
-    first = seed_demo(app.extensions["score_db"], context)
-    again = seed_demo(app.extensions["score_db"], context)
-
-    assert (first.created["clients"], again.created["clients"]) == (1, 0)
-    response = client.post("/oauth/token", data={
-        "grant_type": "client_credentials", "client_id": DEV_AUDIT_CLIENT_ID,
-        "client_secret": DEV_AUDIT_CLIENT_SECRET})
-    assert response.status_code == 200, response.json
-    assert verifier.verify(response.json["access_token"]).role == "service"

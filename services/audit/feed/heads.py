@@ -9,27 +9,18 @@ behind the ingest). :func:`latest_tree_head` is the one place that reads heads.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-try:  # the heads' model comes with the tree (services/audit/models/log.py)
-    from services.audit.models.log import TreeHead
-except ImportError:  # until then there are no heads, and every page's head is null
-    TreeHead = None
+from services.audit.log import heads
+from services.audit.log.proofs import head_view
 
 
 def latest_tree_head(session: Session) -> dict[str, Any] | None:
-    """The newest signed tree head (None: none signed yet)."""
-    if TreeHead is None:
-        return None
-    head = session.scalars(select(TreeHead).order_by(TreeHead.size.desc()).limit(1)).first()
-    if head is None:
-        return None
-    return {"size": head.size, "root": _text(head.root), "signed_at": head.signed_at,
-            "key_id": head.key_id, "signature": _text(head.signature)}
+    """The newest signed tree head as the log's API shows it (None: none signed yet)."""
+    head = heads.latest(session)
+    return None if head is None else head_view(head)
 
 
 def covering(head: dict[str, Any] | None, last_seq: int | None) -> dict[str, Any] | None:
@@ -38,9 +29,3 @@ def covering(head: dict[str, Any] | None, last_seq: int | None) -> dict[str, Any
         return None
     return head
 
-
-def _text(value: Any) -> str:
-    """Bytes as unpadded base64url (how JSON carries them); text as it is."""
-    if isinstance(value, bytes | bytearray | memoryview):
-        return base64.urlsafe_b64encode(bytes(value)).decode().rstrip("=")
-    return str(value)

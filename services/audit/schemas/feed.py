@@ -13,6 +13,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from services.audit.log.schemas import TreeHeadOut
 from shared.pages import decode_token
 
 # The highest seq a client may name (the column is a 64-bit integer).
@@ -85,16 +86,6 @@ class TailHeaders(Schema):
     last_event_id = fields.Integer(data_key="Last-Event-ID", validate=validate.Range(0, MAX_SEQ),
                                    metadata={"description": "the id (seq) of the last event "
                                                             "received; wins over after"})
-
-
-class TreeHeadOut(Schema):
-    """A signed head of the log's Merkle tree: entries 0 .. size-1 under one root."""
-
-    size = fields.Integer(metadata={"description": "entries the tree covers"})
-    root = fields.String(metadata={"description": "the tree's root hash"})
-    signed_at = fields.AwareDateTime()
-    key_id = fields.String(metadata={"description": "the signing key's id"})
-    signature = fields.String(metadata={"description": "the signature over the head"})
 
 
 class EntryOut(Schema):
