@@ -5,6 +5,7 @@ tree heads, projections) can be rebuilt from them and is checked against them.
 """
 
 from services.audit.models.base import Base
+from services.audit.models.checkpoints import IndicatorCheckpoint
 from services.audit.models.entries import Counter, Entry, Reject
 
-__all__ = ["Base", "Counter", "Entry", "Reject"]
+__all__ = ["Base", "Counter", "Entry", "IndicatorCheckpoint", "Reject"]
