@@ -26,7 +26,7 @@ DESCRIPTION = ("The ILO's verifiable log of every market event: feed, proofs, Ph
 
 def runtime() -> ServiceRuntime:
     """The audit service's parts for the shared machinery."""
-    from services.audit import api, events, handlers, models, seed
+    from services.audit import api, events, handlers, jobs, models, seed
 
     return ServiceRuntime(
         name="audit",
@@ -40,7 +40,16 @@ def runtime() -> ServiceRuntime:
         port=5005,
         depends_on=('identity', 'catalog', 'enrolment', 'sponsorship', 'certification'),
         seed=seed.seed_demo,
+        jobs=jobs.JOBS,
+        on_init=_on_init,
     )
+
+
+def _on_init(app) -> None:
+    """Read the Phase III targets once: a bad ``SCORE_AUDIT_TARGETS`` stops the start."""
+    from services.audit.indicators.targets import load_targets
+
+    app.extensions["audit_targets"] = load_targets(app.extensions["score_settings"])
 
 
 def create_app(config=None):

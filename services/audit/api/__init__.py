@@ -14,4 +14,6 @@ AUTH: dict[str, list[dict[str, list[str]]]] = {"security": [{"bearerAuth": []}]}
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the audit API."""
-    return []
+    from services.audit.api import indicators
+
+    return [indicators.blp]
