@@ -40,12 +40,12 @@ _USED = {"consent_id": ["a case study was published under this consent"]}
 def grant_consent(db: Database, principal: Principal, policy: EnrolmentPolicy, sme_id: str,
                   data: dict[str, Any]) -> dict[str, Any]:
     """Record the SME's consent to publish a case study of these KPIs."""
-    unknown = [code for code in data["kpis"] if policy.kpi(code) is None]
-    if unknown:
-        raise ValidationFailed("unknown KPI", errors={"kpis": [
-            f"not tracked: {', '.join(unknown)} (GET /kpis lists the codes)"]})
     with db.transaction() as session:
         _own_sme(session, principal, sme_id)
+        unknown = [code for code in data["kpis"] if policy.kpi(code) is None]
+        if unknown:
+            raise ValidationFailed("unknown KPI", errors={"kpis": [
+                f"not tracked: {', '.join(unknown)} (GET /kpis lists the codes)"]})
         consent = CaseStudyConsent(sme_id=sme_id, granted_by=principal.subject,
                                    kpis=list(dict.fromkeys(data["kpis"])),
                                    name_published=data["name_published"],
