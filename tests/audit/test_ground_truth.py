@@ -48,7 +48,7 @@ def expected(truth: Truth, province: str | None = None) -> dict[str, str | None]
             money[truth.sponsors[t["sponsor"]]] += t["sponsored"]
     lead_buyers = {t["sponsor"] for _, t in teams
                    if t["sponsor"] and truth.sponsors[t["sponsor"]] == "lead_buyer"}
-    trainers = truth.trainers if province is None else []
+    trainers = [t for t in truth.trainers if province in (None, t["province"])]
     certified = [t for t in trainers if t["certified"]]
     figures = {
         "providers_independent": len({s["provider"] for s in sessions if not s["ilo"]
@@ -66,14 +66,13 @@ def expected(truth: Truth, province: str | None = None) -> dict[str, str | None]
         "case_studies_published": sum(1 for p in truth.case_studies
                                       if province in (None, p)),
     }
-    if province is None:
-        figures.update({
-            "trainers": len(trainers),
-            "trainers_women_share": share(sum(t["gender"] == "female" for t in trainers),
-                                          len(trainers)),
-            "trainers_certified": len(certified),
-            "trainers_certified_women_share": share(
-                sum(t["gender"] == "female" for t in certified), len(certified))})
+    figures.update({
+        "trainers": len(trainers),
+        "trainers_women_share": share(sum(t["gender"] == "female" for t in trainers),
+                                      len(trainers)),
+        "trainers_certified": len(certified),
+        "trainers_certified_women_share": share(
+            sum(t["gender"] == "female" for t in certified), len(certified))})
     return {code: None if value is None else str(value) for code, value in figures.items()}
 
 

@@ -136,3 +136,11 @@ def test_targets_are_configuration_and_nonsense_is_refused():
     for bad in ('{"unicorns": 1}', '{"trainers": -1}', "[1]", "{", '{"trainers": true}'):
         with pytest.raises(ConfigError):
             load_targets(load_settings("audit", {"targets": bad}, environ={}))
+
+
+def test_a_provider_account_without_a_provider_sees_nothing():
+    state = fold(provider("bedo"), session("s1", "bedo"), trainer("t1", "female"),
+                 completed("a", "s1", "bedo"))
+    nothing = values(state, provider="")
+    assert (nothing["sessions_delivered_independent"], nothing["trainers"],
+            nothing["participants"]) == (0, 0, 0)

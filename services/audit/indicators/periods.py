@@ -43,4 +43,6 @@ class SliceFilter:
         return ((self.period is None or period == self.period
                  or period.startswith(f"{self.period}-"))
                 and (self.province is None or province == self.province)
-                and (self.provider is None or provider == self.provider))
+                # an empty provider (a provider account without one) matches nothing
+                and (self.provider is None or (bool(self.provider)
+                                               and provider == self.provider)))
