@@ -10,13 +10,17 @@ loading the newest checkpoint at or before N and folding at most
   "as of N" for a past N, and a bug in them silently diverges from the log;
 - checkpoints keep the projection pure (the checkpoint is only a cache of
   ``fold(entries[0:next])``: delete them and the job rebuilds them identically),
-  bound any query's replay to one interval (about 10,000 small JSON events:
-  tenths of a second), and answer every past N at the same cost.
+  bound any query's replay to one interval, and answer every past N at the
+  same cost.
 
-The state grows with entities (sessions, SMEs, trainers, slices), not with
-entries, so a checkpoint is a few megabytes compressed even at 10^6 entries; a
-checkpoint per interval costs 100 of them at 10^6 (older ones could be thinned
-if storage ever mattered). The ``indicator-checkpoints`` job
+Measured on one core (a synthetic market, 20,000 sessions, 50,000 SMEs):
+folding 10,000 logged events takes about 0.5 s; the state after 400,000 entries
+is 1.6 MB compressed and encodes in under a second; indicators and the
+productivity view compute from it in 0.1-0.2 s. So an "as of" query costs about
+a second at worst, whatever N. The state grows with entities (sessions, SMEs,
+trainers, slices), not with entries; a checkpoint per interval is 100 of them
+at 10^6 entries (a few hundred MB; older ones could be thinned if that
+mattered, at the price of a longer replay for old N). The ``indicator-checkpoints`` job
 (:data:`CHECKPOINT_JOB`) writes the next checkpoint whenever a full interval of
 entries has been logged past the newest one; it leads alone per database
 (shared.jobs), so checkpoints are written once.
