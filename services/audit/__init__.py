@@ -31,9 +31,7 @@ DESCRIPTION = ("The ILO's verifiable log of every market event: feed, proofs, Ph
 
 def runtime() -> ServiceRuntime:
     """The audit service's parts for the shared machinery."""
-    from services.audit import api, events, models, reconciliation, seed
-    from services.audit.ingest.job import INGEST_JOB
-    from services.audit.log.job import TREE_JOB
+    from services.audit import api, events, jobs, models, seed
     from services.audit.log.verify import VERIFY
 
     return ServiceRuntime(
@@ -51,7 +49,7 @@ def runtime() -> ServiceRuntime:
         # Reconciliation reads each service's state with a token from identity.
         calls=("identity", *reconciliation.SERVICES),
         seed=seed.seed_demo,
-        jobs=(INGEST_JOB, TREE_JOB, reconciliation.JOB),
+        jobs=jobs.JOBS,
         commands=(VERIFY,),
         on_init=_on_init,
     )
@@ -59,10 +57,11 @@ def runtime() -> ServiceRuntime:
 
 def _on_init(app) -> None:
     """Load what the views and jobs need once: the head signing key and policy, the
-    reconciler and the live tail's limits – settings are checked at start (production
+    reconciler, the live tail's limits and the Phase III targets – settings are checked at start (production
     refuses a missing key or client secret here)."""
     from services.audit import reconciliation
     from services.audit.feed.settings import TailSlots, load_tail_settings
+    from services.audit.indicators.targets import load_targets
     from services.audit.log.job import HeadPolicy
     from services.audit.log.signer import load_signer
 
@@ -73,6 +72,7 @@ def _on_init(app) -> None:
     limits = load_tail_settings(settings)
     app.extensions["audit_tail_settings"] = limits
     app.extensions["audit_tail_slots"] = TailSlots(limits.max_tails)
+    app.extensions["audit_targets"] = load_targets(settings)
 
 
 def create_app(config=None):

@@ -15,6 +15,8 @@ from marshmallow import Schema, fields, validate
 
 from services.enrolment import lifecycle
 from services.enrolment.models import (
+    CaseStudy,
+    CaseStudyConsent,
     Enrolment,
     KpiReport,
     OfferedSession,
@@ -199,6 +201,45 @@ class KpiPayload(Schema):
     sme_kbli_version = fields.String(required=True)
     sme_size_class = fields.String(required=True)
     reported_by = fields.String(required=True)
+    # Added within v1 (optional for compatibility; enrolment always sends it): the ILO's
+    # national productivity view tells improvement from decline without enrolment's config.
+    direction = fields.String(validate=validate.OneOf(("higher_is_better", "lower_is_better")),
+                              metadata={"description": "which way the KPI is better"})
+
+
+class CaseStudyKpi(Schema):
+    """One KPI of a published case study: baseline against the latest follow-up."""
+
+    kpi_code = fields.String(required=True)
+    unit = fields.String(required=True)
+    direction = fields.String(required=True,
+                              validate=validate.OneOf(("higher_is_better", "lower_is_better")))
+    baseline = fields.Decimal(required=True, as_string=True)
+    baseline_period_end = fields.Date(required=True)
+    latest = fields.Decimal(required=True, as_string=True)
+    latest_period_end = fields.Date(required=True)
+    change_percent = fields.Decimal(required=True, as_string=True, allow_none=True)
+    improved = fields.Boolean(required=True, allow_none=True)
+
+
+class CaseStudyPayload(Schema):
+    """Payload of ``case_study.published``: the study, its figures and the consent it rests on."""
+
+    case_study_id = fields.String(required=True, validate=_ID)
+    sme_id = fields.String(required=True, validate=_ID)
+    sme_name = fields.String(required=True, allow_none=True, metadata={
+        "description": "null when the consent does not let the study name the enterprise"})
+    sme_province_code = fields.String(required=True)
+    sme_kbli_code = fields.String(required=True)
+    sme_kbli_version = fields.String(required=True)
+    sme_size_class = fields.String(required=True)
+    title = fields.String(required=True)
+    story = fields.String(required=True)
+    kpis = fields.List(fields.Nested(CaseStudyKpi), required=True)
+    consent_id = fields.String(required=True, validate=_ID)
+    consent_granted_by = fields.String(required=True)
+    consent_granted_at = fields.AwareDateTime(required=True)
+    published_by = fields.String(required=True)
 
 
 class StatementPayload(Schema):
@@ -319,9 +360,9 @@ def visit_payload(visit: Visit, module_code: str, recorded: int, required: int,
     }
 
 
-def kpi_payload(report: KpiReport, sme: Sme) -> dict:
+def kpi_payload(report: KpiReport, sme: Sme, direction: str) -> dict:
     """Payload of ``kpi.reported`` (with the SME's profile for the ILO's indicators)."""
-    return {
+    return {"direction": direction,
         "report_id": report.id, "sme_id": report.sme_id, "kpi_code": report.kpi_code,
         "kind": report.kind, "period_start": report.period_start,
         "period_end": report.period_end, "method": report.method, "value": report.value,
@@ -329,6 +370,19 @@ def kpi_payload(report: KpiReport, sme: Sme) -> dict:
         "sme_province_code": sme.province_code, "sme_kbli_code": sme.kbli_code,
         "sme_kbli_version": sme.kbli_version, "sme_size_class": sme.size_class,
         "reported_by": report.reported_by,
+    }
+
+
+def case_study_payload(study: CaseStudy, consent: CaseStudyConsent, sme: Sme) -> dict:
+    """Payload of ``case_study.published``."""
+    return {
+        "case_study_id": study.id, "sme_id": sme.id,
+        "sme_name": sme.legal_name if consent.name_published else None,
+        "sme_province_code": sme.province_code, "sme_kbli_code": sme.kbli_code,
+        "sme_kbli_version": sme.kbli_version, "sme_size_class": sme.size_class,
+        "title": study.title, "story": study.story, "kpis": study.kpis,
+        "consent_id": consent.id, "consent_granted_by": consent.granted_by,
+        "consent_granted_at": consent.granted_at, "published_by": study.published_by,
     }
 
 
@@ -380,6 +434,9 @@ ATTENDANCE_RECORDED = _type("attendance.recorded", AttendancePayload,
                             "A classroom day's attendance of a team was recorded.")
 VISIT_RECORDED = _type("visit.recorded", VisitPayload, "A consultancy visit took place.")
 KPI_REPORTED = _type("kpi.reported", KpiPayload, "An SME reported a KPI value.")
+CASE_STUDY_PUBLISHED = _type("case_study.published", CaseStudyPayload,
+                              "An SME's before/after KPI case study was published with its "
+                              "consent (a Phase III indicator).")
 STATEMENT_ISSUED = _type("statement.issued", StatementPayload,
                          "A provider's monthly settlement statement was issued (frozen).")
 STATEMENT_PAID = _type("statement.paid", StatementPayload,
@@ -390,5 +447,6 @@ EVENTS = EventCatalog([
     ENROLMENT_HELD, ENROLMENT_CONFIRMED, ENROLMENT_CANCELLED, ENROLMENT_EXPIRED,
     ENROLMENT_COMPLETED, WAITLIST_JOINED, WAITLIST_OFFERED, WAITLIST_WITHDRAWN, WAITLIST_LAPSED,
     PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED,
-    ATTENDANCE_RECORDED, VISIT_RECORDED, KPI_REPORTED, STATEMENT_ISSUED, STATEMENT_PAID,
+    ATTENDANCE_RECORDED, VISIT_RECORDED, KPI_REPORTED, CASE_STUDY_PUBLISHED,
+    STATEMENT_ISSUED, STATEMENT_PAID,
 ])

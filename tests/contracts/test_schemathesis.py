@@ -67,6 +67,9 @@ REFUSALS = {
     "post_record_visit": ("422", "lengths count after trimming"),
     "post_cancel_visit": ("422", "lengths count after trimming"),
     "post_sme_kpis": ("422", "lengths count after trimming"),
+    "post_consents": ("422", "KPI codes GET /kpis lists; lengths count after trimming"),
+    "post_case_studies": ("422", "a consent of the SME with figures in its scope; lengths "
+                          "count after trimming"),
     "get_sponsors": ("400", "a cursor is opaque"),
     "get_sponsor_funds": ("400", "a cursor is opaque"),
     "post_sponsor_funds": ("422", "valid_until not before valid_from; lengths after trimming"),

@@ -14,6 +14,6 @@ AUTH: dict[str, list[dict[str, list[str]]]] = {"security": [{"bearerAuth": []}]}
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the audit API."""
-    from services.audit.api import feed, log, reconciliation
+    from services.audit.api import feed, indicators, log, reconciliation
 
-    return [feed.blp, log.blp, reconciliation.blp]
+    return [feed.blp, log.blp, indicators.blp, reconciliation.blp]

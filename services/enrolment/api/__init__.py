@@ -12,6 +12,7 @@ def blueprints() -> list[Blueprint]:
     """Every blueprint of the enrolment API."""
     from services.enrolment.api import (
         attendance,
+        case_studies,
         checkout_pages,
         enrolments,
         kpis,
@@ -25,7 +26,7 @@ def blueprints() -> list[Blueprint]:
 
     return [smes.blp, sessions.blp, enrolments.blp, waitlist.blp, payments.blp,
             payments.webhook_blp, checkout_pages.blp, attendance.blp, visits.blp, kpis.blp,
-            statements.blp]
+            case_studies.blp, statements.blp]
 
 
 def current_policy() -> EnrolmentPolicy:

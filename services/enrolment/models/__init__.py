@@ -5,6 +5,7 @@ Entities guard their own invariants: state changes go through methods that ask
 """
 
 from services.enrolment.models.base import Base, new_id, utcnow
+from services.enrolment.models.case_studies import CaseStudy, CaseStudyConsent
 from services.enrolment.models.delivery import AttendanceMark, Visit
 from services.enrolment.models.enrolments import Enrolment, Participant, WaitlistEntry
 from services.enrolment.models.kpis import KpiReport
@@ -18,6 +19,8 @@ from services.enrolment.models.statements import Statement, StatementLine
 __all__ = [
     "AttendanceMark",
     "Base",
+    "CaseStudy",
+    "CaseStudyConsent",
     "Enrolment",
     "InvoiceCounter",
     "KnownProvider",

@@ -63,7 +63,8 @@ def report(db: Database, principal: Principal, policy: EnrolmentPolicy, sme_id: 
         session.add(entry)
         with unique_violation("this report has been corrected", _CORRECTED):
             session.flush()
-        publish(session, events.KPI_REPORTED, entry.id, events.kpi_payload(entry, sme))
+        publish(session, events.KPI_REPORTED, entry.id, events.kpi_payload(entry, sme,
+                                                                       kpi.direction))
         return {**as_dict(entry), "superseded_by": None}
 
 
@@ -71,7 +72,7 @@ def history(db: Database, principal: Principal, sme_id: str) -> list[dict[str, A
     """Every report of the SME, each with the report that superseded it (if any)."""
     with db.reading() as session:
         _sme(session, principal, sme_id, write=False)
-        return _with_successors(_reports(session, sme_id))
+        return with_successors(reports_of(session, sme_id))
 
 
 def summary(db: Database, principal: Principal, policy: EnrolmentPolicy,
@@ -79,9 +80,9 @@ def summary(db: Database, principal: Principal, policy: EnrolmentPolicy,
     """Per configured KPI: the baseline, the latest follow-up and how the KPI moved."""
     with db.reading() as session:
         _sme(session, principal, sme_id, write=False)
-        current = [r for r in _with_successors(_reports(session, sme_id))
+        current = [r for r in with_successors(reports_of(session, sme_id))
                    if r["superseded_by"] is None]
-    return {"sme_id": sme_id, "kpis": [_kpi_summary(kpi, current) for kpi in policy.kpis]}
+    return {"sme_id": sme_id, "kpis": [kpi_summary(kpi, current) for kpi in policy.kpis]}
 
 
 def first_session_start(session: Session, sme_id: str) -> dt.date | None:
@@ -157,13 +158,13 @@ def _check_period(session: Session, sme_id: str, data: dict[str, Any]) -> None:
         raise ValidationFailed("the measurement period is not valid", errors=errors)
 
 
-def _reports(session: Session, sme_id: str) -> list[KpiReport]:
+def reports_of(session: Session, sme_id: str) -> list[KpiReport]:
     return list(session.scalars(select(KpiReport).where(KpiReport.sme_id == sme_id)
                                 .order_by(KpiReport.kpi_code, KpiReport.reported_at,
                                           KpiReport.version)))
 
 
-def _with_successors(reports: list[KpiReport]) -> list[dict[str, Any]]:
+def with_successors(reports: list[KpiReport]) -> list[dict[str, Any]]:
     successor = {r.supersedes_id: r.id for r in reports if r.supersedes_id}
     return [{**as_dict(r), "superseded_by": successor.get(r.id)} for r in reports]
 
@@ -177,7 +178,7 @@ def as_dict(entry: KpiReport) -> dict[str, Any]:
             "reported_by": entry.reported_by, "reported_at": entry.reported_at}
 
 
-def _kpi_summary(kpi: KpiDefinition, current: list[dict[str, Any]]) -> dict[str, Any]:
+def kpi_summary(kpi: KpiDefinition, current: list[dict[str, Any]]) -> dict[str, Any]:
     mine = [r for r in current if r["kpi"] == kpi.code]
     baseline, follow_up = _latest(mine, "baseline"), _latest(mine, "follow_up")
     out: dict[str, Any] = {

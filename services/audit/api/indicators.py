@@ -1,0 +1,104 @@
+"""``/indicators`` (Phase III, against targets) and ``/productivity`` (the Ministry's view).
+
+JSON, or with ``?format=csv`` the same rows as ``text/csv`` (a header row,
+``Content-Disposition: attachment``), as sponsorship's reports do. Readers:
+the ILO auditor, platform admins and machine clients read everything; a
+provider's staff the indicators of their own provider; everyone else 403.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.audit.access import READERS
+from services.audit.api import AUTH
+from services.audit.api.indicator_schemas import (
+    CellOut,
+    IndicatorArgs,
+    IndicatorOut,
+    IndicatorsOut,
+    ProductivityArgs,
+    ProductivityOut,
+)
+from services.audit.indicators import reports
+from shared.auth import require_principal, roles_required
+from shared.web import current_db
+
+blp = Blueprint("indicators", __name__, description="Phase III indicators and the national "
+                "productivity view, computed from the log alone.")
+
+EVERYTHING = ("ilo_auditor", "platform_admin", "service")
+CSV = {"description": "JSON; with ?format=csv, text/csv: a header row, then one row each",
+       "schema": {"type": "string"}}
+
+
+@blp.route("/indicators")
+class Indicators(MethodView):
+    """The Phase III indicators."""
+
+    @roles_required(*READERS)
+    @blp.arguments(IndicatorArgs, location="query")
+    @blp.response(200, IndicatorsOut)
+    @blp.alt_response(200, **CSV, content_type="text/csv", success=True)
+    @blp.doc(**AUTH)
+    def get(self, args):
+        """Every Phase III indicator as of a log entry, by period and province, with targets.
+
+        A provider's staff get their own provider's slice (case studies: null).
+        """
+        found = reports.indicators(current_db(), require_principal(),
+                                   current_app.extensions["audit_targets"], args)
+        if args["format"] != "csv":
+            return found
+        rows = [[IndicatorOut().dump(item)[c] for c in INDICATOR_COLUMNS]
+                for item in found["items"]]
+        name = "-".join(str(part) for part in ("indicators", found["as_of"], found["period"],
+                                               found["province"], found["provider_id"]) if part)
+        return _csv(INDICATOR_COLUMNS, rows, f"{name}.csv")
+
+
+@blp.route("/productivity")
+class Productivity(MethodView):
+    """The national productivity view."""
+
+    @roles_required(*EVERYTHING)
+    @blp.arguments(ProductivityArgs, location="query")
+    @blp.response(200, ProductivityOut)
+    @blp.alt_response(200, **CSV, content_type="text/csv", success=True)
+    @blp.doc(**AUTH)
+    def get(self, args):
+        """Enterprise KPI changes, baseline to latest, by KBLI sector and province.
+
+        Cells of fewer than 5 enterprises are suppressed; totals cover published
+        cells only. For the Ministry of Manpower (auditors, admins, machine clients).
+        """
+        found = reports.national_productivity(current_db(), require_principal(), args)
+        if args["format"] != "csv":
+            return found
+        schema = CellOut()
+        rows = [[row_kind, *(schema.dump(cell)[c] for c in CELL_COLUMNS)]
+                for row_kind, cells in (("cell", found["cells"]), ("total", found["totals"]))
+                for cell in cells]
+        return _csv(("row", *CELL_COLUMNS), rows, f"productivity-{found['as_of']}.csv")
+
+
+INDICATOR_COLUMNS = ("code", "unit", "value", "target", "progress_percent")
+CELL_COLUMNS = ("sector", "province", "kpi", "suppressed", "enterprises", "improved",
+                "worsened", "unchanged", "mean_change_percent", "median_change_percent")
+
+
+def _csv(header: Iterable[str], rows: Iterable[Iterable[Any]], filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+    writer.writerow(header)
+    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
