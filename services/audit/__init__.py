@@ -31,7 +31,7 @@ DESCRIPTION = ("The ILO's verifiable log of every market event: feed, proofs, Ph
 
 def runtime() -> ServiceRuntime:
     """The audit service's parts for the shared machinery."""
-    from services.audit import api, events, jobs, models, seed
+    from services.audit import api, events, jobs, models, reconciliation, seed
     from services.audit.log.verify import VERIFY
 
     return ServiceRuntime(
@@ -56,9 +56,9 @@ def runtime() -> ServiceRuntime:
 
 
 def _on_init(app) -> None:
-    """Load what the views and jobs need once: the head signing key and policy, the
-    reconciler, the live tail's limits and the Phase III targets – settings are checked at start (production
-    refuses a missing key or client secret here)."""
+    """Load what the views and jobs need once – the head signing key and policy, the
+    reconciler, the live tail's limits, the Phase III targets – so settings are checked
+    at start (production refuses a missing key or client secret here)."""
     from services.audit import reconciliation
     from services.audit.feed.settings import TailSlots, load_tail_settings
     from services.audit.indicators.targets import load_targets
