@@ -1,21 +1,20 @@
 """The audit service: The ILO's verifiable log of every market event: feed, proofs, Phase III
 indicators and reconciliation.
 
-Same shape as every service (docs/SERVICE_GUIDE.md):
+Same shape as every service (docs/SERVICE_GUIDE.md), split by concern:
 
-    models.py     entities on the service's own DeclarativeBase (shared constraint names)
-    schemas.py    request and response schemas
-    api.py        thin flask-smorest views: validate, call service.py, return
-    service.py    use cases, one function per command, each holding its transaction
-    events.py     published event types, their payload schemas and builders
-    log/          the verifiable log: RFC 9162 Merkle tree in tiles, signed tree heads,
-                  proofs, the tree job and `score audit verify`
-    ingest/       the ingest job: every score.* topic's raw records appended to the log
-                  (no handlers.py: the audit logs records, it does not apply them, so it
-                  has no handler consumer; production runs `score job audit ingest`)
-    access.py     who reads what of the log
-    seed.py       idempotent demo data for `score run`
-    migrations/   Alembic; the first revision creates the event tables
+    models/          entries (the log itself), tiles and heads, checkpoints, reconciliation
+    ingest/          the ingest job: every score.* topic's raw records appended to the log
+                     (no handlers.py: the audit logs records, it does not apply them, so it
+                     has no handler consumer; production runs `score job audit ingest`)
+    log/             the verifiable log: RFC 9162 Merkle tree in tiles, signed tree heads,
+                     proofs, the tree job and `score audit verify`
+    feed/            pages, exports and the live tail of the entries
+    indicators/      Phase III indicators and the productivity view, replayed from the log
+    reconciliation/  the log's projections against each service's own state
+    schemas/, api/   one module per resource; access.py: who reads what of the log
+    events.py        tree heads signed, reconciliations completed
+    jobs.py          the four background jobs; seed.py: nothing of its own (see seed_demo)
 """
 
 from __future__ import annotations

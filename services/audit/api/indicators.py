@@ -19,7 +19,8 @@ from flask_smorest import Blueprint
 
 from services.audit.access import READERS
 from services.audit.api import AUTH
-from services.audit.api.indicator_schemas import (
+from services.audit.indicators import reports
+from services.audit.schemas.indicators import (
     CellOut,
     IndicatorArgs,
     IndicatorOut,
@@ -27,7 +28,6 @@ from services.audit.api.indicator_schemas import (
     ProductivityArgs,
     ProductivityOut,
 )
-from services.audit.indicators import reports
 from shared.auth import require_principal, roles_required
 from shared.web import current_db
 

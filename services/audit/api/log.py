@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 from services.audit.access import READERS
 from services.audit.api import AUTH
 from services.audit.log import proofs
-from services.audit.log.schemas import (
+from services.audit.schemas.log import (
     ConsistencyArgs,
     ConsistencyOut,
     HeadPageArgs,

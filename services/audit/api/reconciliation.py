@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 
 from services.audit.reconciliation import reads
 from services.audit.reconciliation.run import ADMIN, reconcile
-from services.audit.reconciliation.schemas import DifferenceArgs, DifferencePage, RunOut, RunPage
+from services.audit.schemas.reconciliation import DifferenceArgs, DifferencePage, RunOut, RunPage
 from shared.auth import require_principal, roles_required
 from shared.pages import PageArgs
 from shared.web import current_db

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from services.audit.access import scope_entries
 from services.audit.log import heads, store
-from services.audit.log.schemas import MAX_SIZE
 from services.audit.models import Entry, TreeHead
+from services.audit.schemas.log import MAX_SIZE
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import Conflict, DomainError, NotFound

@@ -13,7 +13,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from services.audit.log.schemas import TreeHeadOut
+from services.audit.schemas.log import TreeHeadOut
 from shared.pages import decode_token
 
 # The highest seq a client may name (the column is a 64-bit integer).
