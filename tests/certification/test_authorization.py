@@ -23,6 +23,7 @@ from services.certification.models import ModuleStatus, ProgressReport, Trainer
 from tests.certification.builders import Programme, profile
 from tests.certification.conftest import written
 from tests.support.apps import base_config, bearer, migrated_sqlite
+from tests.support.paging import every_item
 
 CALLERS = ["anonymous", "trainer_own", "trainer_other", "trainer_new", "expert",
            "expert_other", "provider_own", "provider_foreign", "sme_user", "ilo_auditor",
@@ -178,13 +179,6 @@ LISTED = {"trainer_own": True, "trainer_other": False, "trainer_new": False, "ex
 def test_the_list_holds_exactly_what_the_caller_may_read(matrix, signing_key, caller):
     app, _programme, people, world = matrix
     headers = _headers(caller, world, people, signing_key)
-    listed, query = set(), {"limit": 100}
-    # Every page: the module's write cells keep adding trainers, newest first.
-    while query:
-        response = app.test_client().get("/trainers", query_string=query, headers=headers)
-        assert response.status_code == 200
-        page = response.get_json()
-        listed |= {t["id"] for t in page["items"]}
-        query = page["next_cursor"] and {"limit": 100, "cursor": page["next_cursor"]}
+    listed = {t["id"] for t in every_item(app.test_client(), "/trainers", headers)}
 
     assert (world.ids["trainer"] in listed) is LISTED[caller]

@@ -22,6 +22,7 @@ from services.sponsorship.models import Fund, Offer, Reservation, Sponsor
 from tests.sponsorship.builders import Market, hold
 from tests.sponsorship.conftest import written
 from tests.support.apps import base_config, bearer, migrated_sqlite
+from tests.support.paging import every_item
 
 CALLERS = ["anonymous", "staff_own", "staff_foreign", "staff_new", "sme_own", "sme_foreign",
            "provider_own", "provider_foreign", "ilo_auditor", "platform_admin"]
@@ -203,12 +204,11 @@ VISIBLE_RESERVATION = {"anonymous": None, "staff_own": True, "staff_foreign": Fa
 @pytest.mark.parametrize("caller", CALLERS)
 def test_each_caller_lists_only_the_reservations_it_may_see(matrix, signing_key, caller):
     app, _market, foreign, world = matrix
-    response = app.test_client().get("/reservations?limit=100", headers=_headers(
-        caller, world, foreign, signing_key))
+    headers = _headers(caller, world, foreign, signing_key)
     if VISIBLE_RESERVATION[caller] is None:
-        assert response.status_code == 401
+        assert app.test_client().get("/reservations", headers=headers).status_code == 401
         return
-    ids = {r["id"] for r in response.get_json()["items"]}
+    ids = {r["id"] for r in every_item(app.test_client(), "/reservations", headers)}
     assert (world.ids["reservation"] in ids) is VISIBLE_RESERVATION[caller]
     if caller in ("staff_foreign", "staff_new", "sme_foreign", "provider_foreign"):
         assert ids == set()
@@ -217,14 +217,11 @@ def test_each_caller_lists_only_the_reservations_it_may_see(matrix, signing_key,
 @pytest.mark.parametrize("caller", CALLERS)
 def test_each_caller_lists_drafts_only_of_its_own_sponsor(matrix, signing_key, caller):
     app, _market, foreign, world = matrix
-    response = app.test_client().get("/offers?status=draft&limit=100", headers=_headers(
-        caller, world, foreign, signing_key))
-    ids = {o["id"] for o in response.get_json()["items"]}
+    headers = _headers(caller, world, foreign, signing_key)
+    ids = {o["id"] for o in every_item(app.test_client(), "/offers", headers, status="draft")}
     sees = caller in ("staff_own", "ilo_auditor", "platform_admin")
     assert (world.ids["draft"] in ids) is sees
-    published = {o["id"] for o in app.test_client().get(
-        "/offers?limit=100", headers=_headers(caller, world, foreign, signing_key))
-        .get_json()["items"]}
+    published = {o["id"] for o in every_item(app.test_client(), "/offers", headers)}
     assert world.ids["offer"] in published and world.ids["draft"] not in published
 
 
