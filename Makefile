@@ -49,6 +49,9 @@ bench: install ## Benchmarks (each prints its ratios against a baseline measured
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/catalog_search.py
 	$(BIN)/python bench/enrolment.py
+	$(BIN)/python bench/sponsorship.py
+	$(BIN)/python bench/certification.py
+	$(BIN)/python bench/audit.py
 
 clean: ## Remove the embedded databases and the virtualenv
 	rm -rf var $(VENV)

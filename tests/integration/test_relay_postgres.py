@@ -45,6 +45,9 @@ class Recorder(Bus, BusProducer):
     def consumer(self, group, topics, *, start=None):
         raise NotImplementedError
 
+    def pattern_consumer(self, group, pattern):
+        raise NotImplementedError
+
     def lag(self, group, topics):
         return {}
 
