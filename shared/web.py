@@ -13,6 +13,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from flask import Blueprint, Flask, current_app
 from flask.sessions import SecureCookieSessionInterface
 
@@ -133,6 +134,16 @@ class _CookieSessionsOnDemand(SecureCookieSessionInterface):
         if app.secret_key and self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+
+def json_response(body: Any):
+    """A JSON response encoded by orjson, for a hot read path that skips the response schema.
+
+    ~4x faster than Flask's ``json``; the view still documents its schema with
+    ``@blp.response`` (flask-smorest passes a ready response through untouched), so the
+    body must be what that schema would have dumped – datetimes as ISO 8601 text.
+    """
+    return current_app.response_class(orjson.dumps(body), mimetype="application/json")
 
 
 def current_db() -> Database:

@@ -28,7 +28,7 @@ from services.audit.schemas.feed import (
 )
 from shared.auth import require_principal, roles_required
 from shared.errors import TooManyRequests
-from shared.web import current_db
+from shared.web import current_db, json_response
 
 blp = Blueprint("feed", __name__, description="The audit log's entries: pages, NDJSON and "
                 "CSV exports, a live Server-Sent Events tail, and the ingest's status.")
@@ -59,8 +59,13 @@ class Entries(MethodView):
         with current_db().reading() as session:
             found = query.page(session, args, principal)
             head = latest_tree_head(session)
-        last = found["items"][-1].seq if found["items"] else None
-        return {**found, "tree_head": covering(head, last)}
+        last = found["items"][-1]["seq"] if found["items"] else None
+        return json_response({**found, "tree_head": _head_json(covering(head, last))})
+
+
+def _head_json(head: dict | None) -> dict | None:
+    """A head as ``TreeHeadOut`` dumps it (its time as ISO 8601 text)."""
+    return head and {**head, "signed_at": head["signed_at"].isoformat()}
 
 
 @blp.route("/entries/export")

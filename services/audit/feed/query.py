@@ -48,15 +48,30 @@ def after(query: Select, seq: int | None, limit: int) -> Select:
 
 
 def page(session: Session, args: Mapping[str, Any], principal: Principal) -> dict[str, Any]:
-    """One page of entries in ``seq`` order, with the cursor of the next."""
+    """One page of entries in ``seq`` order as ``EntryOut`` would dump them, and the cursor
+    of the next.
+
+    The feed's hot path: plain rows, not ORM instances, and no schema dump – a page of
+    a hundred entries through marshmallow cost ~8 ms of CPU, most of a request.
+    """
     limit = args["limit"]
-    rows = list(session.scalars(after(selected(args, principal), args.get("after"),
-                                      limit + 1)))
+    query = after(selected(args, principal), args.get("after"), limit + 1)
+    rows = session.execute(query.with_only_columns(*Entry.__table__.c)).all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_token([rows[-1].seq])
-    return {"items": rows, "next_cursor": next_cursor, "limit": limit}
+    return {"items": [entry_view(row) for row in rows], "next_cursor": next_cursor,
+            "limit": limit}
+
+
+def entry_view(row: Any) -> dict[str, Any]:
+    """An entry as ``schemas.feed.EntryOut`` shows it (the event as its verbatim text)."""
+    return {"seq": row.seq, "event_id": row.event_id, "type": row.type, "source": row.source,
+            "subject": row.subject, "providerid": row.providerid,
+            "time": row.time.isoformat(), "topic": row.topic, "partition": row.partition,
+            "offset": row.offset, "received_at": row.received_at.isoformat(),
+            "event": bytes(row.event).decode("utf-8", "replace")}
 
 
 def log_end(session: Session) -> int:

@@ -1,6 +1,5 @@
 """``/sessions`` (public search), ``/providers/<id>/sessions`` and session commands."""
 
-import orjson
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -12,14 +11,9 @@ from services.catalog.queries import ProviderSessionArgs, SessionSearchArgs
 from services.catalog.schemas import ReasonIn, SessionIn, SessionOut, SessionPage, SessionPatch
 from shared.auth import current_principal, require_principal, roles_required
 from shared.idempotency import idempotent
-from shared.web import current_db
+from shared.web import current_db, json_response
 
 blp = Blueprint("sessions", __name__, description="Sessions (cohorts): search and lifecycle.")
-
-
-def json_response(body: dict):
-    """A JSON response built by orjson (the search hot path: ~4x faster than ``json``)."""
-    return current_app.response_class(orjson.dumps(body), mimetype="application/json")
 
 
 def _require_certified_lead() -> bool:

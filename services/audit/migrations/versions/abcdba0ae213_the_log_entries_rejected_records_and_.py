@@ -39,7 +39,7 @@ def upgrade() -> None:
     with op.batch_alter_table('entries', schema=None) as batch_op:
         batch_op.create_index('ix_entries_providerid_seq', ['providerid', 'seq'], unique=False)
         batch_op.create_index('ix_entries_subject_seq', ['subject', 'seq'], unique=False)
-        batch_op.create_index('ix_entries_time', ['time'], unique=False)
+        batch_op.create_index('ix_entries_time', ['time'], unique=False, postgresql_using='brin')
         batch_op.create_index('ix_entries_type_seq', ['type', 'seq'], unique=False)
 
     op.create_table('rejects',
