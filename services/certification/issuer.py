@@ -21,18 +21,16 @@ environment on first use (as :func:`services.certification.config.current_rules`
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from services.certification.credentials.keys import Issuer, IssuerKey
 from shared.config import ConfigError, Settings
+from shared.keyfiles import parse_key, pem_blocks, persistent_dev_key
 
 KEY_FILE = "certification-issuer-key.pem"
 DEFAULT_PORT = 5004
 ISSUER_NAME = "SCORE Marketplace (ILO SCORE Indonesia)"
-_PEM_BLOCK = re.compile(r"-----BEGIN [A-Z ]+-----.+?-----END [A-Z ]+-----", re.S)
 
 
 def public_url(settings: Settings) -> str:
@@ -53,59 +51,18 @@ def public_url(settings: Settings) -> str:
 
 def load_issuer(settings: Settings) -> Issuer:
     """The issuer of ``settings``; :class:`ConfigError` when the key or URL is unusable."""
-    previous = tuple(_parse(block, "issuer_previous_keys")
-                     for block in _pem_blocks(settings.get("issuer_previous_keys")))
+    previous = tuple(parse_key(IssuerKey, block, "SCORE_CERTIFICATION_ISSUER_PREVIOUS_KEYS")
+                     for block in pem_blocks(settings.get("issuer_previous_keys"),
+                                             "SCORE_CERTIFICATION_ISSUER_PREVIOUS_KEYS"))
     configured = settings.get("issuer_key")
     if configured:
-        key = _parse(configured, "issuer_key")
+        key = parse_key(IssuerKey, configured, "SCORE_CERTIFICATION_ISSUER_KEY")
     elif settings.is_production:
         raise ConfigError(
             "production needs SCORE_CERTIFICATION_ISSUER_KEY (an Ed25519 PKCS#8 PEM)")
     else:
-        key = _persistent_dev_key(Path(settings.data_dir) / KEY_FILE)
+        key = persistent_dev_key(IssuerKey, Path(settings.data_dir) / KEY_FILE)
     return Issuer(public_url(settings), key, name=ISSUER_NAME, previous=previous)
-
-
-def _unescape(pem: str) -> str:
-    return pem.replace("\\n", "\n").strip()
-
-
-def _pem_blocks(raw: object) -> list[str]:
-    if not raw:
-        return []
-    if not isinstance(raw, str):
-        raise ConfigError("SCORE_CERTIFICATION_ISSUER_PREVIOUS_KEYS must be PEM text")
-    blocks = _PEM_BLOCK.findall(_unescape(raw))
-    if not blocks:
-        raise ConfigError("SCORE_CERTIFICATION_ISSUER_PREVIOUS_KEYS holds no PEM block")
-    return blocks
-
-
-def _parse(pem: str | bytes, name: str) -> IssuerKey:
-    text = pem.decode() if isinstance(pem, bytes) else _unescape(pem)
-    try:
-        return IssuerKey.from_pem(text)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(
-            f"certification setting {name} is not an Ed25519 PKCS#8 PEM: {exc}") from exc
-
-
-def _persistent_dev_key(path: Path) -> IssuerKey:
-    """The key in ``path``, created first if missing (safe when workers race: the first
-    ``link`` wins and everyone reads its key)."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(IssuerKey.generate().to_pem())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
-    return _parse(path.read_text(), str(path))
 
 
 _installed: list[Issuer] = []

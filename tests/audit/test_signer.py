@@ -36,6 +36,6 @@ def test_a_configured_key_signs_and_rotated_out_keys_stay_published(tmp_path):
 
 
 def test_a_key_that_is_not_ed25519_pem_is_refused(tmp_path):
-    with pytest.raises(ConfigError, match="signing_key"):
+    with pytest.raises(ConfigError, match="SCORE_AUDIT_SIGNING_KEY"):
         load_signer(settings(tmp_path, signing_key="-----BEGIN PRIVATE KEY-----\nAAAA\n"
                                                    "-----END PRIVATE KEY-----"))

@@ -17,19 +17,16 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import os
-import re
 from pathlib import Path
-from typing import cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from shared.config import ConfigError, Settings
+from shared.keyfiles import parse_key, pem_blocks, persistent_dev_key
 from shared.tokens import SigningKey
 
 KEY_FILE = "audit-signing-key.pem"
-_PEM_BLOCK = re.compile(r"-----BEGIN [A-Z ]+-----.+?-----END [A-Z ]+-----", re.S)
 
 
 class HeadKey(SigningKey):
@@ -77,55 +74,14 @@ class Signer:
 def load_signer(settings: Settings) -> Signer:
     """The signer of ``settings``; :class:`ConfigError` when a key is unusable or missing in
     production."""
-    previous = tuple(_parse(block, "signing_previous_keys")
-                     for block in _pem_blocks(settings.get("signing_previous_keys")))
+    previous = tuple(parse_key(HeadKey, block, "SCORE_AUDIT_SIGNING_PREVIOUS_KEYS")
+                     for block in pem_blocks(settings.get("signing_previous_keys"),
+                                             "SCORE_AUDIT_SIGNING_PREVIOUS_KEYS"))
     configured = settings.get("signing_key")
     if configured:
-        key = _parse(configured, "signing_key")
+        key = parse_key(HeadKey, configured, "SCORE_AUDIT_SIGNING_KEY")
     elif settings.is_production:
         raise ConfigError("production needs SCORE_AUDIT_SIGNING_KEY (an Ed25519 PKCS#8 PEM)")
     else:
-        key = _persistent_dev_key(Path(settings.data_dir) / KEY_FILE)
+        key = persistent_dev_key(HeadKey, Path(settings.data_dir) / KEY_FILE)
     return Signer(key, previous)
-
-
-def _unescape(pem: str) -> str:
-    return pem.replace("\\n", "\n").strip()
-
-
-def _pem_blocks(raw: object) -> list[str]:
-    if not raw:
-        return []
-    if not isinstance(raw, str):
-        raise ConfigError("SCORE_AUDIT_SIGNING_PREVIOUS_KEYS must be PEM text")
-    blocks = _PEM_BLOCK.findall(_unescape(raw))
-    if not blocks:
-        raise ConfigError("SCORE_AUDIT_SIGNING_PREVIOUS_KEYS holds no PEM block")
-    return blocks
-
-
-def _parse(pem: str | bytes, name: str) -> HeadKey:
-    text = pem.decode() if isinstance(pem, bytes) else _unescape(pem)
-    try:
-        return cast(HeadKey, HeadKey.from_pem(text))
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"audit setting {name} is not an Ed25519 PKCS#8 PEM: {exc}") from exc
-
-
-def _persistent_dev_key(path: Path) -> HeadKey:
-    """The key in ``path``, created first if missing (safe when processes race: the first
-    ``link`` wins and everyone reads its key)."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(HeadKey.generate().to_pem())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
-    return _parse(path.read_text(), str(path))
-

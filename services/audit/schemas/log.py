@@ -10,9 +10,9 @@ each ending in LF (:mod:`services.audit.log.heads`), by the key ``key_id`` of
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import RAISE, Schema, fields, validate
 
-from shared.pages import decode_token, page_of
+from shared.pages import PageArgs, decode_token, page_of
 
 BASE64 = {"pattern": r"^[A-Za-z0-9+/]*={0,2}$", "contentEncoding": "base64"}
 # Sizes and sequence numbers are 64-bit in the database.
@@ -35,28 +35,16 @@ class TreeHeadOut(Schema):
 TreeHeadPage = page_of(TreeHeadOut, "TreeHeadPage", "Signed tree heads, largest first.")
 
 
-class HeadPageArgs(Schema):
-    """Page size and the cursor from the previous page (errors → 400)."""
+class HeadPageArgs(PageArgs):
+    """Page size and the cursor from the previous page (errors → 400): heads by size."""
 
-    class Meta:
-        unknown = RAISE
-
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(validate=validate.Length(1, 200), metadata={
-        "pattern": r"^[A-Za-z0-9_-]+$",
-        "description": "opaque: the next_cursor of the previous page"})
-
-    @post_load
-    def _decode_cursor(self, data, **_kwargs):
-        if "cursor" in data:
-            try:
-                (size,) = decode_token(data["cursor"], 1)
-            except ValueError as exc:
-                raise ValidationError(str(exc), field_name="cursor") from exc
-            if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= MAX_SIZE:
-                raise ValidationError("not a valid cursor", field_name="cursor")
-            data["cursor"] = size
-        return data
+    @staticmethod
+    def decode_cursor(token: str) -> int:
+        """The size the previous page ended at."""
+        (size,) = decode_token(token, 1)
+        if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= MAX_SIZE:
+            raise ValueError("not a valid cursor")
+        return size
 
 
 class InclusionArgs(Schema):
