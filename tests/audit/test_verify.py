@@ -38,6 +38,17 @@ def test_an_edited_entry_is_named_by_its_index(app, signed):
                         "(edited, inserted or moved)"]
 
 
+@pytest.mark.parametrize(("column", "value"), [("providerid", "p-2"), ("providerid", None),
+                                               ("type", "score.catalog.session.cancelled.v1")])
+def test_an_edited_copied_column_is_named_by_its_index(app, signed, column, value):
+    # The event's bytes still hash right; the column decides who reads the entry.
+    with signed.transaction() as session:
+        session.execute(update(Entry).where(Entry.seq == 12).values({column: value}))
+    assert verify(signed, app.extensions["audit_signer"]).problems == [
+        f"entry 12: its {column} column does not say what the logged event says (edited; "
+        "it decides who may read it)"]
+
+
 def test_a_deleted_entry_is_named_by_its_index(app, signed):
     with signed.transaction() as session:
         session.execute(delete(Entry).where(Entry.seq == 42))
@@ -57,7 +68,9 @@ def test_rewritten_tiles_are_caught_by_the_first_head_they_contradict(app, signe
             session.execute(update(Tile).where(Tile.level == level, Tile.number == number)
                             .values(hashes=blob))
     problems = verify(signed, app.extensions["audit_signer"]).problems
-    assert problems == ["tree head at size 200: its root does not match the tiles (the tiles "
+    assert problems == ["entry 150: its bytes are not a CloudEvent (every logged entry is one: "
+                        "replaced)",
+                        "tree head at size 200: its root does not match the tiles (the tiles "
                         "were rewritten)",
                         "tree head at size 300: its root does not match the tiles (the tiles "
                         "were rewritten)"]

@@ -72,6 +72,8 @@ INSERT = ("UPDATE entries SET seq = -seq - 1 WHERE seq >= 200",
           "partition, \"offset\", received_at, event) SELECT 200, 'forged', type, source, "
           "subject, providerid, time, topic, partition, \"offset\", received_at, "
           "convert_to('{\"forged\": true}', 'UTF8') FROM entries WHERE seq = 0")
+# Who may read an entry, not its bytes: no hash changes, the event itself says otherwise.
+RELABEL = ("UPDATE entries SET providerid = 'prov-elsewhere' WHERE seq = 31",)
 SWAP = ("UPDATE entries SET seq = -1 WHERE seq = 50",
         "UPDATE entries SET seq = 50 WHERE seq = 60",
         "UPDATE entries SET seq = 60 WHERE seq = -1")
@@ -82,7 +84,8 @@ SWAP = ("UPDATE entries SET seq = -1 WHERE seq = 50",
     (DELETE, "FAILED: entry 77: missing (deleted: the next stored entry is 78)"),
     (INSERT, "FAILED: entry 200: its bytes do not hash to the leaf logged at index 200"),
     (SWAP, "FAILED: entry 50: its bytes do not hash to the leaf logged at index 50"),
-], ids=["edit", "delete", "insert", "swap"])
+    (RELABEL, "FAILED: entry 31: its providerid column does not say what the logged event"),
+], ids=["edit", "delete", "insert", "swap", "relabel"])
 def test_verify_names_the_first_tampered_index(logged, statements, first_line):
     sound = verify(logged.extensions["score_db"], logged.extensions["audit_signer"])
     assert sound.ok and sound.entries == ENTRIES, sound.problems
