@@ -8,12 +8,7 @@ provider's staff the indicators of their own provider; everyone else 403.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
-from typing import Any
-
-from flask import Response, current_app
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -29,14 +24,13 @@ from services.audit.schemas.indicators import (
     ProductivityOut,
 )
 from shared.auth import require_principal, roles_required
+from shared.downloads import CSV_ALTERNATIVE, csv_download
 from shared.web import current_db
 
 blp = Blueprint("indicators", __name__, description="Phase III indicators and the national "
                 "productivity view, computed from the log alone.")
 
 EVERYTHING = ("ilo_auditor", "platform_admin", "service")
-CSV = {"description": "JSON; with ?format=csv, text/csv: a header row, then one row each",
-       "schema": {"type": "string"}}
 
 
 @blp.route("/indicators")
@@ -46,7 +40,7 @@ class Indicators(MethodView):
     @roles_required(*READERS)
     @blp.arguments(IndicatorArgs, location="query")
     @blp.response(200, IndicatorsOut)
-    @blp.alt_response(200, **CSV, content_type="text/csv", success=True)
+    @blp.alt_response(200, **CSV_ALTERNATIVE, content_type="text/csv", success=True)
     @blp.doc(**AUTH)
     def get(self, args):
         """Every Phase III indicator as of a log entry, by period and province, with targets.
@@ -61,7 +55,7 @@ class Indicators(MethodView):
                 for item in found["items"]]
         name = "-".join(str(part) for part in ("indicators", found["as_of"], found["period"],
                                                found["province"], found["provider_id"]) if part)
-        return _csv(INDICATOR_COLUMNS, rows, f"{name}.csv")
+        return csv_download(INDICATOR_COLUMNS, rows, f"{name}.csv")
 
 
 @blp.route("/productivity")
@@ -71,7 +65,7 @@ class Productivity(MethodView):
     @roles_required(*EVERYTHING)
     @blp.arguments(ProductivityArgs, location="query")
     @blp.response(200, ProductivityOut)
-    @blp.alt_response(200, **CSV, content_type="text/csv", success=True)
+    @blp.alt_response(200, **CSV_ALTERNATIVE, content_type="text/csv", success=True)
     @blp.doc(**AUTH)
     def get(self, args):
         """Enterprise KPI changes, baseline to latest, by KBLI sector and province.
@@ -86,19 +80,9 @@ class Productivity(MethodView):
         rows = [[row_kind, *(schema.dump(cell)[c] for c in CELL_COLUMNS)]
                 for row_kind, cells in (("cell", found["cells"]), ("total", found["totals"]))
                 for cell in cells]
-        return _csv(("row", *CELL_COLUMNS), rows, f"productivity-{found['as_of']}.csv")
+        return csv_download(("row", *CELL_COLUMNS), rows, f"productivity-{found['as_of']}.csv")
 
 
 INDICATOR_COLUMNS = ("code", "unit", "value", "target", "progress_percent")
 CELL_COLUMNS = ("sector", "province", "kpi", "suppressed", "enterprises", "improved",
                 "worsened", "unchanged", "mean_change_percent", "median_change_percent")
-
-
-def _csv(header: Iterable[str], rows: Iterable[Iterable[Any]], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-    writer.writerow(header)
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

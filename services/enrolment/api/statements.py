@@ -13,8 +13,6 @@ money it received directly (bank transfers, destination charges' refunds).
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, url_for
@@ -35,6 +33,7 @@ from services.enrolment.schemas.statements import (
 from services.enrolment.service import statements
 from shared import clock
 from shared.auth import require_principal, roles_required
+from shared.downloads import csv_download
 from shared.idempotency import idempotent
 from shared.web import current_db
 
@@ -177,23 +176,10 @@ def _figures(totals: Totals) -> dict[str, int]:
 
 
 def _csv(view: statements.StatementView) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for line, fee in view.lines:
-        writer.writerow(["line", line.kind, line.booked_at.astimezone(clock.WIB).isoformat(),
-                         line.source_id, line.enrolment_id, _cell(line.reference),
-                         line.amount, str(line.platform_cash).lower(), fee,
-                         "" if line.fee_withheld is None else line.fee_withheld])
-    for name, value in _figures(view.totals).items():
-        writer.writerow(["total", name, "", "", "", "", value, "", "", ""])
-    filename = f"statement-{view.provider_id}-{view.month}.csv"
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _cell(text: str | None) -> str:
-    """A text cell a spreadsheet will not run as a formula (references are typed by people)."""
-    if not text:
-        return ""
-    return f"'{text}" if text[0] in "=+-@\t\r" else text
+    rows = [["line", line.kind, line.booked_at.astimezone(clock.WIB).isoformat(),
+             line.source_id, line.enrolment_id, line.reference, line.amount,
+             str(line.platform_cash).lower(), fee, line.fee_withheld]
+            for line, fee in view.lines]
+    rows += [["total", name, "", "", "", "", value, "", "", ""]
+             for name, value in _figures(view.totals).items()]
+    return csv_download(CSV_COLUMNS, rows, f"statement-{view.provider_id}-{view.month}.csv")

@@ -10,9 +10,6 @@ plain link downloads it and the choice is in the URL (and in the OpenAPI documen
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from typing import Any
 
 from flask import Response
@@ -23,6 +20,7 @@ from services.sponsorship.api import AUTH
 from services.sponsorship.schemas.reports import ReportArgs, ReportOut, TimelineArgs, TimelineOut
 from services.sponsorship.service import reports
 from shared.auth import require_principal, roles_required
+from shared.downloads import CSV_ALTERNATIVE, csv_download
 from shared.web import current_db
 
 blp = Blueprint("reports", __name__, description="What sponsors' money bought: seats, SMEs, "
@@ -30,10 +28,6 @@ blp = Blueprint("reports", __name__, description="What sponsors' money bought: s
 
 READERS = ("sponsor_staff", "ilo_auditor", "platform_admin")
 MARKET_READERS = ("ilo_auditor", "platform_admin")
-# The CSV representation of 200, beside the JSON one, so clients (and the contract
-# tests) know both.
-CSV = {"description": "JSON; with ?format=csv, text/csv: a header row, then one row each",
-       "schema": {"type": "string"}}
 
 
 @blp.route("/sponsors/<sponsor_id>/report")
@@ -43,7 +37,7 @@ class SponsorReport(MethodView):
     @roles_required(*READERS)
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, ReportOut)
-    @blp.alt_response(200, **CSV, content_type="text/csv", success=True)
+    @blp.alt_response(200, **CSV_ALTERNATIVE, content_type="text/csv", success=True)
     @blp.doc(**AUTH)
     def get(self, args, sponsor_id):
         """What the sponsor's money bought: totals, by province, module, provider, size class.
@@ -63,7 +57,7 @@ class SponsorTimeline(MethodView):
     @roles_required(*READERS)
     @blp.arguments(TimelineArgs, location="query")
     @blp.response(200, TimelineOut)
-    @blp.alt_response(200, **CSV, content_type="text/csv", success=True)
+    @blp.alt_response(200, **CSV_ALTERNATIVE, content_type="text/csv", success=True)
     @blp.doc(**AUTH)
     def get(self, args, sponsor_id):
         """Per month or week and fund: commitments, reversals, committed and available.
@@ -82,7 +76,7 @@ class MarketReport(MethodView):
     @roles_required(*MARKET_READERS)
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, ReportOut)
-    @blp.alt_response(200, **CSV, content_type="text/csv", success=True)
+    @blp.alt_response(200, **CSV_ALTERNATIVE, content_type="text/csv", success=True)
     @blp.doc(**AUTH)
     def get(self, args):
         """What all sponsors' money bought, as one report (auditors and admins)."""
@@ -97,7 +91,7 @@ class MarketTimeline(MethodView):
     @roles_required(*MARKET_READERS)
     @blp.arguments(TimelineArgs, location="query")
     @blp.response(200, TimelineOut)
-    @blp.alt_response(200, **CSV, content_type="text/csv", success=True)
+    @blp.alt_response(200, **CSV_ALTERNATIVE, content_type="text/csv", success=True)
     @blp.doc(**AUTH)
     def get(self, args):
         """Every fund's commitments, reversals and balances per period (auditors and admins)."""
@@ -112,29 +106,11 @@ def _csv_report(found: dict[str, Any], who: str) -> Response:
     for breakdown in reports.BREAKDOWNS:
         rows += [(breakdown, row["key"], row["name"], *(row[m] for m in reports.MEASURES))
                  for row in found[breakdown]]
-    return _csv(header, rows, f"sponsorship-report-{who}-{found['start']}-{found['end']}.csv")
+    name = f"sponsorship-report-{who}-{found['start']}-{found['end']}.csv"
+    return csv_download(header, rows, name)
 
 
 def _csv_timeline(found: dict[str, Any], who: str) -> Response:
     rows = [tuple(item[c] for c in reports.TIMELINE_COLUMNS) for item in found["items"]]
     name = f"sponsorship-timeline-{who}-{found['interval']}-{found['start']}-{found['end']}.csv"
-    return _csv(reports.TIMELINE_COLUMNS, rows, name)
-
-
-def _csv(header: Iterable[str], rows: Iterable[Iterable[Any]], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-    writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _cell(value: Any) -> Any:
-    """A cell as text; names people typed are defused for spreadsheets (no formulas)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value  # OWASP CSV injection: a leading quote keeps it text
-    return value
+    return csv_download(reports.TIMELINE_COLUMNS, rows, name)
