@@ -11,9 +11,9 @@ from services.audit.log.job import HeadPolicy, grow
 from services.audit.log.tiles import WIDTH, TileBuilder, locate
 from services.audit.models import Entry, Tile, TreeHead
 from shared.config import ConfigError, load_settings
-from shared.events.bus import Message
 from shared.events.tables import outbox
 from tests.audit.builders import fill
+from tests.audit.logged import published
 
 
 def levels_of(leaves: list[bytes]) -> list[list[bytes]]:
@@ -130,13 +130,12 @@ def test_heads_coming_back_through_the_bus_alone_never_time_a_new_head(app, audi
 
 
 def log_own_heads(db) -> None:
-    """The audit's own published events, appended as the ingest would from ``score.audit``."""
+    """The audit's own published events not logged yet, appended as the ingest would."""
+    records = published(db)
     with db.transaction() as session:
-        rows = session.execute(select(outbox).order_by(outbox.c.id)).all()
         logged = session.scalar(select(func.count()).select_from(Entry)
                                 .where(Entry.type == "score.audit.tree_head.signed.v1"))
-        append(session, [Message(r.topic, 0, r.id, r.key, r.payload, {}, 0)
-                         for r in rows[logged:]])
+        append(session, records[logged:])
 
 
 def test_a_round_appends_a_bounded_batch(app, audit_db, clock):
