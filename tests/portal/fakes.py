@@ -98,7 +98,9 @@ class FakeServices(BaseAdapter):
 
 def _matches(pattern: str, path: str) -> bool:
     wanted, got = pattern.strip("/").split("/"), path.strip("/").split("/")
-    return len(wanted) == len(got) and all(w == "*" or w == g for w, g in zip(wanted, got, strict=True))
+    if len(wanted) != len(got):
+        return False
+    return all(w == "*" or w == g for w, g in zip(wanted, got, strict=True))
 
 
 def session_for(fake: FakeServices) -> requests.Session:
