@@ -73,11 +73,12 @@ def test_a_filter_the_catalog_refuses_is_explained_next_to_it_and_kept(client, c
 
 
 def test_a_session_page_shows_what_an_sme_needs_to_decide(client, catalog):
+    module = {"code": "M1", "name_id": "Kerja Sama", "name_en": "Cooperation"}
+    course = {**SUMMARY["course"], "module": module, "description_id": "Lokakarya dua hari.",
+              "description_en": "Two days."}
     catalog.answer("catalog", "GET", f"/sessions/{SESSION_ID}", {
-        **SUMMARY, "course": {**SUMMARY["course"], "module": {"code": "M1", "name_id": "Kerja Sama",
-                                                              "name_en": "Cooperation"},
-                              "description_id": "Lokakarya dua hari.", "description_en": "Two days."},
-        "provider": {**PROVIDER}, "trainers": [{"trainer_id": "t-1", "role": "lead"}]})
+        **SUMMARY, "course": course, "provider": {**PROVIDER},
+        "trainers": [{"trainer_id": "t-1", "role": "lead"}]})
 
     page = client.get(f"/sessions/{SESSION_ID}").get_data(as_text=True)
 
