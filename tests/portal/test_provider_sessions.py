@@ -78,7 +78,7 @@ def test_a_refused_capacity_is_shown_by_the_field_with_the_values_kept(client, p
                     "Unprocessable Entity", errors={
                         "capacity": ["Must be greater than or equal to 1 and less than or "
                                      "equal to 500."],
-                        "trainers": {"0": {"trainer_id": ["not a registered trainer"]}}})
+                        "trainers[0].trainer_id": ["not a registered trainer"]})
 
     response = client.post("/provider/sessions/new", data={
         "course_id": w.COURSE_ID, "start_date": "2027-03-01", "end_date": "2027-03-02",
@@ -176,3 +176,18 @@ def test_cancelling_sends_the_reason_and_a_short_one_is_refused_by_the_field(cli
     assert done.status_code == 303
     assert provider.sent("catalog", "POST", f"/sessions/{w.SESSION_ID}/cancel")[-1].body == {
         "reason": "The venue flooded"}
+
+
+def test_publishing_with_an_uncertified_lead_names_the_reason(client, provider):
+    provider.answer("catalog", "GET", f"/sessions/{w.SESSION_ID}", {**w.SESSION,
+                                                                     "status": "draft"})
+    page = client.get(f"/provider/sessions/{w.SESSION_ID}")
+    provider.refuse("catalog", "POST", f"/sessions/{w.SESSION_ID}/publish", 422,
+                    "Validation failed", "the session cannot be published yet",
+                    slug="validation-failed", errors={"trainers[0].trainer_id": [
+                        "the lead trainer must be certified for M1 (status: candidate)"]})
+
+    response = client.post(f"/provider/sessions/{w.SESSION_ID}/publish",
+                           data={"csrf_token": csrf_of(page.data)}, follow_redirects=True)
+
+    assert "harus tersertifikasi untuk M1 (saat ini: Kandidat)" in response.get_data(as_text=True)

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from services.portal import calls
 from services.portal.backend import BackendError, ServiceRefused
 from services.portal.forms import Form
+from services.portal.labels import status_label
 from services.portal.messages import field_message, problem_message
 from services.portal.web.guard import role_page, user
 
@@ -89,6 +90,14 @@ def message(text: str) -> str:
     if re.fullmatch(r"\d+ seats are already taken", text):
         return _("%(n)s seats are already taken: the capacity cannot be lower.",
                  n=text.split()[0])
+    certified = re.fullmatch(r"the lead trainer must be certified for (M\d) \(status: (.+)\)", text)
+    if certified:
+        module, status = certified.groups()
+        if status == "not registered for the module":
+            return _("The lead trainer must be certified for %(module)s, and is not registered "
+                     "for it.", module=module)
+        return _("The lead trainer must be certified for %(module)s (now: %(status)s).",
+                 module=module, status=status_label(status))
     if text.startswith("less than the ") and text.endswith(" due"):
         return _("Less than the amount due arrived (%(due)s).", due=text[len("less than the "):-4])
     return field_message(text)
@@ -99,6 +108,7 @@ def refuse(form: Form, refused: ServiceRefused, names: Mapping[str, str] | None 
     names = dict(names or {})
     form.message = notice(refused, with_fields=False)
     for field, texts in refused.errors.items():
+        field = re.sub(r"\[(\d+)\]", r".\1", field)  # catalog's trainers[0].trainer_id
         target = names.get(field, field)
         form.errors.setdefault(target, []).extend(message(t) for t in texts)
     return form
