@@ -126,3 +126,18 @@ def test_a_months_statement_lists_its_lines_and_offers_the_csv(client, provider)
     assert "Transfer bank" in page and "BCA 0099" in page and "Rp225.000" in page
     assert f'href="/provider/revenue/{month}.csv"' in page
     assert client.get("/provider/revenue/2027-13").status_code == 404
+
+
+def test_a_months_csv_is_the_services_own_download(client, provider):
+    month = money._months(1)[0]
+    provider.answer("enrolment", "GET", f"/providers/{w.PROVIDER}/statements/{month}",
+                    "record,kind\nline,bank_payment\n")
+
+    response = client.get(f"/provider/revenue/{month}.csv")
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="statement-{month}.csv"')
+    assert b"bank_payment" in response.data
+    (sent,) = provider.sent("enrolment", "GET", f"/providers/{w.PROVIDER}/statements/{month}")
+    assert sent.query == {"format": ["csv"]}

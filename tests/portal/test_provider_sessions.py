@@ -191,3 +191,13 @@ def test_publishing_with_an_uncertified_lead_names_the_reason(client, provider):
                            data={"csrf_token": csrf_of(page.data)}, follow_redirects=True)
 
     assert "harus tersertifikasi untuk M1 (saat ini: Kandidat)" in response.get_data(as_text=True)
+
+
+def test_without_certifications_list_trainers_are_typed_by_id(client, provider):
+    provider.refuse("certification", "GET", "/trainers", 403, "Forbidden")
+
+    page = client.get("/provider/sessions/new")
+
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert '<input id="f-trainers-0-trainer_id" name="trainers.0.trainer_id" type="text"' in text

@@ -119,7 +119,8 @@ def session(session_id: str):
 
 def _session_page(item: dict, cancel_form: Form, status: int = 200):
     session_id = item["id"]
-    seats, page = None, {"items": [], "next_cursor": None}
+    seats: dict | None = None
+    page: dict = {"items": [], "next_cursor": None}
     if item["status"] != "draft":
         try:  # enrolment learns of a session from catalog's events, a moment later
             seats = calls.get("enrolment", f"/sessions/{session_id}")
@@ -195,13 +196,13 @@ def _body(form: Form, *, with_course: bool) -> dict:
         if not body["course_id"]:
             form.error("course_id", _("Choose a course."))
     for name in DATES:
-        value = date_of(form, name)
-        if value is not None:
-            body[name] = value
+        day = date_of(form, name)
+        if day is not None:
+            body[name] = day
     for name in ("capacity", "estimated_delivery_cost"):
-        value = whole_number(form, name)
-        if value is not None:
-            body[name] = value
+        number = whole_number(form, name)
+        if number is not None:
+            body[name] = number
     body["ilo_supervised"] = form.get("ilo_supervised") in ("true", "on")
     body["trainers"] = _trainers(form)
     return body
@@ -211,7 +212,8 @@ def _trainers(form: Form) -> list[dict]:
     """The trainer rows filled in, in order (their indexes follow the service's errors)."""
     indexes = sorted({int(key.split(".")[1]) for key in form.values
                       if key.startswith("trainers.") and key.split(".")[1].isdigit()})
-    trainers, rows = [], {}
+    trainers: list[dict] = []
+    rows: dict[int, int] = {}
     for index in indexes:
         trainer_id = str(form.get(f"trainers.{index}.trainer_id")).strip()
         role = str(form.get(f"trainers.{index}.role")).strip()
