@@ -15,7 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, ModuleType
 
-from tests.infra import ComponentError, Service, asyncapi, kafka, postgres, stripe_mock, tools
+from tests.infra import (
+    ComponentError,
+    Service,
+    asyncapi,
+    browser,
+    kafka,
+    postgres,
+    stripe_mock,
+    tools,
+)
 
 COMPONENTS: dict[str, ModuleType] = {
     "kafka": kafka,
@@ -23,6 +32,7 @@ COMPONENTS: dict[str, ModuleType] = {
     "stripe-mock": stripe_mock,
     "asyncapi-schema": asyncapi,
     "deploy-tools": tools,
+    "browser": browser,
 }
 
 
