@@ -7,62 +7,11 @@ also where a Content-Security-Policy forbids inline scripts (as the portal's may
 
 from __future__ import annotations
 
-import http.server
-import threading
-from collections.abc import Iterator
-
 import pytest
 
-from tests.infra.ports import LOOPBACK
 from tests.support.browser import assert_accessible, axe_violations, screenshot
 
 pytestmark = pytest.mark.e2e
-
-HEAD = ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<title>{title}</title></head><body><main>{body}</main></body></html>')
-GOOD = HEAD.format(title="Sessions", body=(
-    '<h1 id="greeting">Pelatihan SCORE</h1>'
-    '<form><label for="q">Search</label><input id="q" name="q" type="search">'
-    '<button type="submit">Search</button></form>'
-    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="SCORE logo">'))
-BAD = HEAD.format(title="Broken", body=(
-    '<h1>Broken</h1>'
-    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'  # no alt: image-alt, critical
-    '<form><input name="q" type="text"></form>'))  # no label: label, critical
-PAGES = {
-    "/good": (GOOD, {}),
-    "/bad": (BAD, {}),
-    # No inline scripts at all: axe must still get in (DevTools evaluation ignores CSP).
-    "/bad-csp": (BAD, {"Content-Security-Policy": "default-src 'self'; script-src 'self'"}),
-}
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body, headers = PAGES.get(self.path, ("not found", {}))
-        self.send_response(200 if self.path in PAGES else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        for name, value in headers.items():
-            self.send_header(name, value)
-        data = body.encode()
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        pass
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    """Base URL of the static site, ``http://127.0.0.1:PORT``."""
-    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{LOOPBACK}:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_page_opens_and_reads_in_chromium(browser_page, site):
