@@ -4,8 +4,9 @@ Session fixtures start their component lazily, on first use, once per session:
 ``kafka_bootstrap`` (``"127.0.0.1:PORT"``), ``postgres`` (a
 :class:`tests.infra.postgres.PostgresServer`), ``stripe_mock_url``
 (``"http://127.0.0.1:PORT"``) and ``chromium`` (a Playwright ``Browser`` driving
-Debian's Chromium). ``pg_database`` gives each test a fresh database URL and
-``browser_page`` a fresh browser context and page.
+Debian's Chromium; ``browser_tools`` installs it, axe-core and Lighthouse).
+``pg_database`` gives each test a fresh database URL and ``browser_page`` a fresh
+browser context and page.
 
 A component that cannot start fails the requesting tests when ``CI=true`` and skips
 them otherwise (e.g. on a laptop without Java).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import pytest
@@ -121,9 +123,14 @@ def asyncapi_schema() -> dict:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
+def browser_tools() -> Path:
+    """Chromium, Node and the cached npm packages (axe-core, Lighthouse): their npm prefix."""
+    return _start("Chromium", browser_infra.ensure_installed)
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_tools: Path) -> Iterator[Browser]:
     """The session's headless Chromium (Debian's, driven by Playwright; no browser download)."""
-    _start("Chromium", browser_infra.ensure_installed)
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 

@@ -95,7 +95,8 @@ def test_the_bench_signs_in_through_the_form_and_keeps_the_session_cookie(fake_p
 
 
 @pytest.mark.e2e
-def test_lighthouse_scores_a_page_in_debian_chromium_with_the_given_cookie(static_site):
+def test_lighthouse_scores_a_page_in_debian_chromium_with_the_given_cookie(browser_tools,
+                                                                          static_site):
     static_site.cookies.clear()
     report = lighthouse(f"{static_site.url}/bad", headers={"Cookie": "score_portal=abc"})
     got = scores(report)
