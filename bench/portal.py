@@ -202,7 +202,8 @@ def portal_gunicorn(market, workdir: Path) -> tuple[subprocess.Popen, str]:
     from shared.runtime import discover_runtimes
 
     runtimes = {runtime.name: runtime for runtime in discover_runtimes()}
-    env = dict(market.env, PYTHONPATH=str(ROOT))
+    env = dict(market.env, PYTHONPATH=os.pathsep.join(
+        p for p in (str(ROOT), market.env.get("PYTHONPATH", "")) if p))
     env.pop("SCORE_RUN_WORKERS", None)  # the embedded portal runs its workers already
     publisher = next((r for r in runtimes.values() if r.jwks_path), None)
     if publisher is not None:
@@ -213,8 +214,13 @@ def portal_gunicorn(market, workdir: Path) -> tuple[subprocess.Popen, str]:
     argv = [sys.executable, "-m", "gunicorn", "-c", "python:shared.gunicorn_config",
             "-w", "2", "--threads", "4", "-b", f"{LOOPBACK}:{port}", "--log-level", "warning",
             "services.portal:create_app()"]
-    process = spawn(argv, log=workdir / "portal-gunicorn.log", cwd=ROOT, env=env)
-    wait_ready(process, port, "/healthz")
+    log = workdir / "portal-gunicorn.log"
+    process = spawn(argv, log=log, cwd=ROOT, env=env)
+    try:
+        wait_ready(process, port, "/healthz")
+    except SystemExit as exc:
+        stop(process)
+        raise SystemExit(f"{exc}\n{log.read_text(errors='replace')[-3000:]}") from None
     return process, f"http://{LOOPBACK}:{port}"
 
 
@@ -285,15 +291,16 @@ def main() -> int:
     args = parser.parse_args()
     pages = args.pages or [Page.parse(spec) for spec in DEFAULT_PAGES]
 
+    from shared.runtime import discover_runtimes
     from tests.support.marketplace import embedded_marketplace
 
+    if "portal" not in {runtime.name for runtime in discover_runtimes()}:
+        raise SystemExit("no portal service in services/: nothing to measure")
     browser_infra.ensure_installed()
     workdir = Path(tempfile.mkdtemp(prefix="score-bench-portal-"))
     processes: list[subprocess.Popen] = []
     try:
         with embedded_marketplace(workdir / "data") as market:
-            if "portal" not in market.urls:
-                raise SystemExit("no portal service in services/: nothing to measure")
             base = market.urls["portal"]
             if args.server == "gunicorn":
                 process, base = portal_gunicorn(market, workdir)
