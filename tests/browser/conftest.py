@@ -10,6 +10,8 @@ import pytest
 
 from tests.infra.ports import LOOPBACK
 
+# A 1×1 GIF.
+PIXEL = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 HEAD = ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<title>{title}</title></head><body><main>{body}</main></body></html>')
@@ -17,10 +19,10 @@ GOOD = HEAD.format(title="Sessions", body=(
     '<h1 id="greeting">Pelatihan SCORE</h1>'
     '<form><label for="q">Search</label><input id="q" name="q" type="search">'
     '<button type="submit">Search</button></form>'
-    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="SCORE logo">'))
+    f'<img src="{PIXEL}" alt="SCORE logo">'))
 BAD = HEAD.format(title="Broken", body=(
     '<h1>Broken</h1>'
-    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'  # no alt: image-alt, critical
+    f'<img src="{PIXEL}">'  # no alt: image-alt, critical
     '<form><input name="q" type="text"></form>'))  # no label: label, critical
 PAGES = {
     "/good": (GOOD, {}),

@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     ensure_cmd = sub.add_parser("ensure", help="install/cache components (default: all)")
     ensure_cmd.add_argument("components", nargs="*", metavar="{" + ",".join(COMPONENTS) + "}")
     start_cmd = sub.add_parser("start", help="run one component in the foreground")
-    start_cmd.add_argument("component", choices=list(COMPONENTS))
+    start_cmd.add_argument("component",  # the ones that run (the others only install)
+                           choices=[name for name, module in COMPONENTS.items()
+                                    if hasattr(module, "start")])
     args = parser.parse_args(argv)
     if args.command == "ensure":
         unknown = sorted(set(args.components) - set(COMPONENTS))
