@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-unit test-integration lint bench clean
+.PHONY: install run test test-unit test-integration lint bench clean i18n
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ test-unit: install ## Only the fast tests (SQLite and the local bus), on every c
 test-integration: install ## Only the tests against real PostgreSQL and Kafka
 	$(BIN)/python -m tests.infra ensure
 	$(BIN)/python -m pytest -n $(INTEGRATION_WORKERS) --dist loadfile -m integration $(PYTEST_ARGS)
+
+i18n: install ## The portal's translation catalogues: extract, update, compile (then translate the new strings)
+	$(BIN)/score portal i18n
 
 lint: install ## ruff on everything, mypy on shared/ and services/ (pyproject.toml)
 	$(BIN)/ruff check .

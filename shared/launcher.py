@@ -170,6 +170,9 @@ def _print_urls(runtimes: list[ServiceRuntime]) -> None:
     print(f"\nSCORE Marketplace is running (embedded: data in {data_dirs(runtimes)}, "
           "local event bus):")
     for runtime in runtimes:
+        if runtime.web_ui:
+            print(f"  Open {runtime.title} in your browser: http://{HOST}:{service_port(runtime)}")
+    for runtime in runtimes:
         port = service_port(runtime)
         print(f"  {runtime.name:<14} http://{HOST}:{port}   API docs: http://{HOST}:{port}/docs")
     print("Demo accounts: see README.md (Try it). Press Ctrl-C to stop.\n", flush=True)

@@ -47,6 +47,7 @@ class ServiceRuntime:
     every service's ``SCORE_JWKS_URL`` points there. ``jobs`` are the service's
     own background loops beside relay and consumer (:mod:`shared.jobs`); ``commands``
     its own CLI subcommands, ``score <name> <command>`` (:mod:`shared.commands`).
+    ``web_ui`` marks the service people open in a browser (the launcher prints it first).
     """
 
     name: str
@@ -66,6 +67,8 @@ class ServiceRuntime:
     jobs: tuple[Job, ...] = ()
     on_database: Callable[[Database], None] | None = None
     commands: tuple[Command, ...] = ()
+    # The service people open in a browser (the portal): the launcher prints it first.
+    web_ui: bool = False
 
     def database(self, url: str, **engine_kwargs) -> Database:
         """This service's database at ``url``, with the service's session hooks bound.

@@ -97,3 +97,17 @@ SELECT 'CREATE DATABASE audit OWNER audit'
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'audit') \gexec
 REVOKE ALL ON DATABASE audit FROM PUBLIC;
 \unset password
+
+-- ---------------------------------------------------------------- portal
+\getenv password PORTAL_DB_PASSWORD
+\if :{?password}
+\else
+  DO $$ BEGIN RAISE EXCEPTION 'PORTAL_DB_PASSWORD is not set'; END $$;
+\endif
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', 'portal', :'password')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'portal') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', 'portal', :'password') \gexec
+SELECT 'CREATE DATABASE portal OWNER portal'
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'portal') \gexec
+REVOKE ALL ON DATABASE portal FROM PUBLIC;
+\unset password
