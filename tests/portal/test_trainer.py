@@ -241,3 +241,16 @@ def test_only_trainers_open_the_trainer_pages(client, sign_in):
     sign_in("sme_user", "sme-1", "sme")
     for path in ("/trainer/", "/trainer/credentials", "/trainer/recommendations"):
         assert client.get(path).status_code == 403
+
+
+def test_the_missing_evidence_is_explained_in_indonesian_by_default(client, as_trainer):
+    client.delete_cookie("score_lang")
+    as_trainer.answer("certification", "GET", f"/trainers/{ME}", trainer())
+    as_trainer.answer("certification", "GET", f"/trainers/{ME}/modules/M1/assessment",
+                      assessment(CO))
+    as_trainer.answer("certification", "GET", f"/trainers/{ME}/modules/*/reports", [])
+
+    text = client.get("/trainer/").get_data(as_text=True)
+
+    assert '<html lang="id">' in text
+    assert "2 dari 3 sesi yang disampaikan bersama" in text
