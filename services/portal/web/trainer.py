@@ -49,6 +49,13 @@ SUPPORTED = {
     "ready_for_recommendation": _l("Ready for an expert's recommendation"),
     "eligible_for_certification": _l("Eligible for certification"),
 }
+# A trainer's status in a module (certification's lifecycle), in words.
+MODULE_STATUSES = {
+    "candidate": _l("Candidate"), "tot_completed": _l("Training of Trainers completed"),
+    "in_supervised_delivery": _l("In supervised delivery"), "recommended": _l("Recommended"),
+    "certified": _l("Certified"), "suspended": _l("Suspended"), "expired": _l("Expired"),
+    "withdrawn": _l("Withdrawn"), "revoked": _l("Revoked"),
+}
 REPORT_STATUSES = {"submitted": _l("Awaiting review"), "accepted": _l("Accepted"),
                    "rejected": _l("Rejected")}
 
@@ -73,6 +80,11 @@ def explain(missing: dict) -> str:
         return _("An expert trainer declined to recommend certification: %(detail)s",
                  detail=missing.get("detail", ""))
     return _("Not met yet: %(detail)s", detail=missing.get("detail", code))
+
+
+def module_status(code: str | None) -> str:
+    """A trainer's status in a module, in words."""
+    return str(MODULE_STATUSES.get(code or "", code or ""))
 
 
 def checklist(assessment: dict) -> list[dict]:
@@ -148,7 +160,7 @@ def _home(profile: Form | None = None, reports: dict[str, Form] | None = None,
             "form": (reports or {}).get(code) or Form()})
     return render_template("trainer/home.html", trainer=trainer, modules=modules,
                            report_statuses=REPORT_STATUSES, progress_bar=progress_bar,
-                           **reference), status
+                           module_status=module_status, **reference), status
 
 
 @bp.post("/")
