@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from services.portal import calls
+from services.portal import reference as reference_data
 from services.portal.backend import ServiceRefused
 from services.portal.forms import Form
 from services.portal.web.guard import role_page
@@ -51,7 +52,7 @@ def _home(show: str, forms: dict[str, Form] | None = None, status: int = 200):
     sponsors = calls.get("sponsorship", "/sponsors", {"status": show, "limit": 100})["items"]
     recommended = calls.get("certification", "/trainers",
                             {"status": "recommended", "limit": 100})["items"]
-    provinces = {p["bps_code"]: p["name"] for p in calls.get("catalog", "/provinces")["items"]}
+    provinces = {p["bps_code"]: p["name"] for p in reference_data.provinces()}
     to_certify = [{"trainer": t, "module": m} for t in recommended
                   for m in t.get("modules") or [] if m.get("status") == "recommended"]
     action, needs_reason = ACTIONS[show]

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from services.portal import calls
+from services.portal import reference as reference_data
 from services.portal.backend import ServiceRefused
 from services.portal.charts import bar_chart, line_chart, progress_bar
 from services.portal.forms import Form
@@ -122,7 +123,7 @@ def dashboard():
     if form.get("province") and not PROVINCE.match(form.get("province")):
         form.error("province", _("Choose a province."))
     chosen = {k: v for k, v in form.values.items() if v and k not in form.errors}
-    provinces = sorted(calls.get("catalog", "/provinces")["items"], key=lambda p: p["name"])
+    provinces = reference_data.provinces()
     names = {p["bps_code"]: p["name"] for p in provinces}
     overall = calls.get("audit", "/indicators", chosen)
     by_province = calls.get("audit", "/indicators/breakdown",

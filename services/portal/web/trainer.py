@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from services.portal import calls
+from services.portal import reference as reference_data
 from services.portal.backend import ServiceRefused
 from services.portal.charts import progress_bar
 from services.portal.forms import Form, idempotency_header
@@ -117,8 +118,7 @@ def _me() -> dict | None:
 
 
 def _reference() -> dict:
-    modules = calls.get("catalog", "/modules")["items"]
-    provinces = sorted(calls.get("catalog", "/provinces")["items"], key=lambda p: p["name"])
+    modules, provinces = reference_data.modules(), reference_data.provinces()
     return {"module_names": {m["code"]: module_name(m) for m in modules},
             "province_options": [(p["bps_code"], p["name"]) for p in provinces],
             "province_names": {p["bps_code"]: p["name"] for p in provinces}}
