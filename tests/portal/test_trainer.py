@@ -70,6 +70,10 @@ def test_the_progress_page_says_what_is_done_and_what_is_missing(client, as_trai
     assert [r.path for r in as_trainer.sent("certification", "GET", "*/assessment")] == [
         f"/trainers/{ME}/modules/M1/assessment"]
     assert all(r.path.startswith(f"/trainers/{ME}") for r in as_trainer.sent("certification"))
+    # Indonesian unless English is chosen.
+    client.delete_cookie("score_lang")
+    text = client.get("/trainer/").get_data(as_text=True)
+    assert '<html lang="id">' in text and "2 dari 3 sesi yang disampaikan bersama" in text
 
 
 def test_without_a_profile_the_trainer_registers_one(client, as_trainer):
@@ -92,12 +96,7 @@ def test_without_a_profile_the_trainer_registers_one(client, as_trainer):
                          "modules_of_interest": ["M1", "M2"]}
     assert sent.headers["Idempotency-Key"] == "k" * 16
     assert sent.headers["Authorization"].startswith("Bearer ")
-
-
-def test_a_refused_registration_keeps_what_was_typed(client, as_trainer):
-    as_trainer.refuse("certification", "GET", f"/trainers/{ME}", 404, "Not found")
-    as_trainer.answer("catalog", "GET", "/providers", {"items": []})
-    page = client.get("/trainer/")
+    # A refusal keeps what was typed.
     as_trainer.refuse("certification", "POST", "/trainers", 422, "Unprocessable Entity",
                       errors={"organisation": ["Shorter than minimum length 2."]},
                       slug="validation-failed")
@@ -185,7 +184,7 @@ def _expert_page(client, services, *missing):
     return client.get("/trainer/recommendations")
 
 
-def test_an_expert_recommends_a_ready_mentee(client, as_trainer):
+def test_an_expert_recommends_a_ready_mentee_and_reviews_reports(client, as_trainer):
     page = _expert_page(client, as_trainer, NO_RECOMMENDATION)
     text = page.get_data(as_text=True)
     assert "Budi Santoso" in text and "Ready for your recommendation" in text
@@ -193,17 +192,27 @@ def test_an_expert_recommends_a_ready_mentee(client, as_trainer):
     assert listed.query == {"module": ["M1"], "status": ["in_supervised_delivery"],
                             "limit": ["100"]}
     assert text.count("Recommend for certification") == 1  # not the expert themselves
-    url = "/certification/trainers/mentee-1/modules/M1/recommendations"
-    as_trainer.answer("certification", "POST", url.removeprefix("/certification"), {}, 201)
+    path = "/trainers/mentee-1/modules/M1/recommendations"
+    as_trainer.answer("certification", "POST", path, {}, 201)
 
     response = client.post("/trainer/recommendations/mentee-1/M1", data={
         "csrf_token": csrf_of(page.data), "form_key": "x" * 16, "decision": "recommend",
         "mentee-1-M1.comments": "Confident facilitator."})
 
     assert response.status_code == 303
-    (sent,) = as_trainer.sent("certification", "POST", url.removeprefix("/certification"))
+    (sent,) = as_trainer.sent("certification", "POST", path)
     assert sent.body == {"decision": "recommend", "comments": "Confident facilitator."}
     assert sent.headers["Idempotency-Key"] == "x" * 16
+    # The expert also reviews the mentee's progress reports.
+    as_trainer.answer("certification", "POST", "/reports/rep-1/reject", {})
+
+    response = client.post("/trainer/reports/rep-1", data={
+        "csrf_token": csrf_of(page.data), "verdict": "reject",
+        "report-rep-1.comments": "Add the visit notes."})
+
+    assert response.status_code == 303
+    (sent,) = as_trainer.sent("certification", "POST", "/reports/rep-1/reject")
+    assert sent.body == {"comments": "Add the visit notes."}
 
 
 def test_a_refused_recommendation_explains_the_missing_evidence(client, as_trainer):
@@ -224,33 +233,8 @@ def test_a_refused_recommendation_explains_the_missing_evidence(client, as_train
     assert "Ready, I think." in text
 
 
-def test_an_expert_reviews_a_progress_report(client, as_trainer):
-    page = _expert_page(client, as_trainer, REPORT, NO_RECOMMENDATION)
-    as_trainer.answer("certification", "POST", "/reports/rep-1/reject", {})
-
-    response = client.post("/trainer/reports/rep-1", data={
-        "csrf_token": csrf_of(page.data), "verdict": "reject",
-        "report-rep-1.comments": "Add the visit notes."})
-
-    assert response.status_code == 303
-    (sent,) = as_trainer.sent("certification", "POST", "/reports/rep-1/reject")
-    assert sent.body == {"comments": "Add the visit notes."}
-
-
 def test_only_trainers_open_the_trainer_pages(client, sign_in):
     sign_in("sme_user", "sme-1", "sme")
     for path in ("/trainer/", "/trainer/credentials", "/trainer/recommendations"):
         assert client.get(path).status_code == 403
 
-
-def test_the_missing_evidence_is_explained_in_indonesian_by_default(client, as_trainer):
-    client.delete_cookie("score_lang")
-    as_trainer.answer("certification", "GET", f"/trainers/{ME}", trainer())
-    as_trainer.answer("certification", "GET", f"/trainers/{ME}/modules/M1/assessment",
-                      assessment(CO))
-    as_trainer.answer("certification", "GET", f"/trainers/{ME}/modules/*/reports", [])
-
-    text = client.get("/trainer/").get_data(as_text=True)
-
-    assert '<html lang="id">' in text
-    assert "2 dari 3 sesi yang disampaikan bersama" in text
