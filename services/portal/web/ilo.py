@@ -43,6 +43,9 @@ FEED_FILTERS = ("type", "source", "provider", "subject", "from", "to")
 FEED_PAGE = 50
 EXPORTS = {"ndjson": "application/x-ndjson", "csv": "text/csv"}
 
+SPONSOR_KINDS = {"ministry": _l("Ministries"), "donor": _l("Donors"),
+                 "lead_buyer": _l("Lead buyers"), "association": _l("Associations"),
+                 "other": _l("Others")}
 INDICATORS = {
     "providers_independent": _l("Independent providers delivering"),
     "sessions_delivered_direct": _l("Sessions delivered under ILO supervision"),
@@ -159,7 +162,7 @@ def _charts(rows: dict, provinces: list[dict], periods: list[dict], names: dict)
     kinds = ("ministry", "donor", "lead_buyer", "association", "other")
     money = bar_chart(
         _("Sponsor money committed, by kind of sponsor"),
-        [indicator_label(f"sponsor_money_{k}") for k in kinds],
+        [str(SPONSOR_KINDS[k]) for k in kinds],
         [(_("Rupiah"), [_sum(rows, f"sponsor_money_{k}") for k in kinds])],
         value_format=lambda v: idr(int(v)))
     by_province = [_rows(g["items"]) for g in provinces]
