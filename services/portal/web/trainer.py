@@ -94,12 +94,14 @@ def checklist(assessment: dict) -> list[dict]:
     steps = []
     for codes, label in STEPS:
         found = next((missing[c] for c in codes if c in missing), None)
-        counted = found is not None and isinstance(found.get("have"), int) \
-            and not isinstance(found.get("have"), bool) and isinstance(found.get("need"), int)
-        steps.append({"label": str(label), "done": found is None,
-                      "have": found.get("have") if counted else None,
-                      "need": found.get("need") if counted else None,
-                      "explanation": explain(found) if found else None})
+        if found is None:
+            steps.append({"label": str(label), "done": True, "have": None, "need": None,
+                          "explanation": None})
+            continue
+        have, need = found.get("have"), found.get("need")
+        counted = isinstance(have, int) and not isinstance(have, bool) and isinstance(need, int)
+        steps.append({"label": str(label), "done": False, "have": have if counted else None,
+                      "need": need if counted else None, "explanation": explain(found)})
     return steps
 
 
@@ -155,7 +157,7 @@ def _home(profile: Form | None = None, reports: dict[str, Form] | None = None,
         modules.append({
             **module, "assessment": assessment, "steps": steps,
             "done": sum(1 for s in steps if s["done"]),
-            "supported": str(SUPPORTED.get((assessment or {}).get("supported"), "")),
+            "supported": str(SUPPORTED.get(str((assessment or {}).get("supported")), "")),
             "reports": calls.get("certification", f"{path}/reports"),
             "form": (reports or {}).get(code) or Form()})
     return render_template("trainer/home.html", trainer=trainer, modules=modules,
