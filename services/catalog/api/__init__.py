@@ -5,9 +5,9 @@ from __future__ import annotations
 
 def blueprints() -> list:
     """Every blueprint of the catalog API."""
-    from services.catalog.api import courses, providers, reference, sessions
+    from services.catalog.api import courses, providers, reference, sessions, trainers
 
-    return [reference.blp, providers.blp, courses.blp, sessions.blp]
+    return [reference.blp, providers.blp, courses.blp, sessions.blp, trainers.blp]
 
 
 # OpenAPI: operations that need a bearer token.

@@ -75,3 +75,25 @@ def trainer_errors(session: Session, trainers: Iterable[Mapping[str, str]], modu
             errors[field] = [f"the lead trainer must be certified for {module_code} "
                              f"(status: {status})"]
     return errors
+
+
+def list_trainers(db, module_code: str | None = None, status: str | None = None,
+                  limit: int = 200) -> list[dict[str, Any]]:
+    """Registered trainers by name with their status per module (``module_code`` and
+    ``status`` narrow it: e.g. who may lead an M1 session)."""
+    with db.reading() as session:
+        query = select(KnownTrainer).order_by(KnownTrainer.full_name, KnownTrainer.id)
+        if module_code or status:
+            wanted = select(TrainerModuleStatus.trainer_id)
+            if module_code:
+                wanted = wanted.where(TrainerModuleStatus.module_code == module_code)
+            if status:
+                wanted = wanted.where(TrainerModuleStatus.status == status)
+            query = query.where(KnownTrainer.id.in_(wanted))
+        trainers = list(session.scalars(query.limit(limit)))
+        modules: dict[str, dict[str, str]] = {}
+        for row in session.scalars(select(TrainerModuleStatus).where(
+                TrainerModuleStatus.trainer_id.in_([t.id for t in trainers]))):
+            modules.setdefault(row.trainer_id, {})[row.module_code] = row.status
+        return [{"id": t.id, "full_name": t.full_name, "provider_id": t.provider_id,
+                 "modules": modules.get(t.id, {})} for t in trainers]

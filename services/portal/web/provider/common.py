@@ -153,12 +153,29 @@ def own_session(session_id: str) -> dict:
 
 
 def trainer_names() -> dict[str, str]:
-    """The names of the trainers who deliver for the user's provider (certification)."""
+    """Trainers to staff a session with: catalog's directory of registered trainers
+    (a name and the modules they are certified in), else the provider's own trainers
+    as certification lists them; empty when neither answers (ids are typed instead)."""
+    try:
+        found = calls.get("catalog", "/trainers", {"limit": 500})
+    except BackendError:
+        found = {}
+    if found.get("items"):
+        return {t["id"]: _directory_name(t) for t in found["items"]}
     try:
         found = calls.get("certification", "/trainers", {"provider_id": org(), "limit": 100})
     except BackendError:
         return {}  # ids stand in for names
     return {t["id"]: t.get("full_name") or t["id"] for t in found.get("items", [])}
+
+
+def _directory_name(trainer: dict) -> str:
+    certified = sorted(code for code, status in (trainer.get("modules") or {}).items()
+                       if status == "certified")
+    if not certified:
+        return trainer["full_name"]
+    return _("%(name)s (certified: %(modules)s)", name=trainer["full_name"],
+             modules=", ".join(certified))
 
 
 def whole_number(form: Form, name: str, *, required: bool = True) -> int | None:
