@@ -583,3 +583,14 @@ def test_other_roles_may_not_open_the_sponsor_pages(client, sign_in, services, p
 
     assert client.get(path).status_code == 403
     assert not services.sent("sponsorship")
+
+
+def test_the_pages_speak_indonesian_by_default(client, sponsor_staff):
+    client.set_cookie("score_lang", "id")
+    sponsor_staff.answer("sponsorship", "GET", f"/offers/{OFFER}", OFFER_BODY)
+
+    assert "Dana Anda" in page_of(client, "/sponsor/") and "Rp69.000.000" in page_of(
+        client, "/sponsor/")
+    offer = page_of(client, f"/sponsor/offers/{OFFER}")
+    assert "Membayar 50% dari harga per peserta" in offer
+    assert "paling banyak 8 kursi per UKM" in offer
