@@ -152,6 +152,23 @@ def test_a_membership_that_is_late_is_waited_for_on_the_page(client, sign_in, se
     assert "awaiting platform admin approval" in waiting and 'name="name"' not in waiting
 
 
+def test_a_registration_sent_before_waits_for_its_membership_again(client, sign_in,
+                                                                  services, auth):
+    sign_in("sponsor_staff", None)
+    page = page_of(client, "/sponsor/register")
+    services.refuse("sponsorship", "POST", "/sponsors", 409, "Conflict",
+                    "this account already registered a sponsor")
+    member = auth("sponsor_staff", SPONSOR, "sponsor")["Authorization"].split()[1]
+    services.answer("identity", "POST", "/oauth/token", {
+        "access_token": member, "expires_in": 300, "refresh_token": "refresh-2"})
+
+    response = client.post("/sponsor/register", data=form_data(
+        page, name="Kemnaker", kind="ministry", contact_name="Ibu Rina",
+        contact_email="rina@kemnaker.example", contact_phone="+62 21 555 0100"))
+
+    assert response.headers["Location"] == "/sponsor/"
+
+
 def test_a_refused_registration_says_why_next_to_the_field_and_keeps_what_was_typed(
         client, sign_in, services):
     sign_in("sponsor_staff", None)
@@ -521,13 +538,28 @@ def test_the_report_shows_what_the_money_bought_with_charts(client, sponsor_staf
     for figure in ("Seats funded", "45.5%", "IDR24,000,000", "IDR6,000,000",
                    "PT Pelatihan Maju", "Workplace Cooperation", "Small"):
         assert figure in page, figure
-    assert page.count('role="img"') == 3
+    assert page.count('role="img"') == 3  # the funds, over time, by province
     assert sponsorship_paths(sponsor_staff) == {
         f"/sponsors/{SPONSOR}/report", f"/sponsors/{SPONSOR}/report/timeline",
         f"/sponsors/{SPONSOR}/funds"}
     (report,) = sponsor_staff.sent("sponsorship", "GET", f"/sponsors/{SPONSOR}/report")
     assert report.query == {"from": ["2027-01-01"], "to": ["2027-12-31"], "fund_id": [FUND]}
     assert "/sponsor/report/download?what=timeline" in page
+
+
+def test_funds_in_seats_get_charts_of_their_own(client, sponsor_staff):
+    answer_report(sponsor_staff)
+    seats = {**FUND_BODY, "id": OTHER_FUND, "name": "Seats 2027", "unit": "seats",
+             "balance": {"deposited": 50, "adjusted": 0, "reserved": 4, "committed": 20,
+                         "available": 26}}
+    sponsor_staff.answer("sponsorship", "GET", f"/sponsors/{SPONSOR}/funds",
+                         {"items": [FUND_BODY, seats], "next_cursor": None})
+
+    page = page_of(client, "/sponsor/report")
+
+    assert "Seats committed and reserved by fund" in page
+    assert "Money committed and reserved by fund (million Rp)" in page
+    assert ">24<" in page  # 24,000,000 rupiah committed: 24 million on the axis and table
 
 
 def test_a_refused_report_window_is_said_next_to_the_date(client, sponsor_staff):

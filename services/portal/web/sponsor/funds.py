@@ -51,8 +51,9 @@ def register():
         try:
             calls.post("sponsorship", "/sponsors", body, headers=idempotency_header())
         except ServiceRefused as refused:
-            refused_into(form, refused, {})
-        else:
+            if refused.status != 409:
+                refused_into(form, refused, {})
+        if form.ok:  # registered now, or before (409: an account registers one sponsor)
             session["sponsor_registered"] = True
             if _membership_arrived():
                 session.pop("sponsor_registered", None)

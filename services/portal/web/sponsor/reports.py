@@ -44,7 +44,7 @@ def report():
     except ServiceRefused as refused:
         refused_into(form, refused, {})
     funds = own_funds()
-    charts = _charts(found, timeline, funds) if found and timeline else {}
+    charts = _charts(found, timeline, funds) if found and timeline else []
     ref = reference()
     names = {"by_module": {m["code"]: f"{m['code']} · {module_name(m)}" for m in ref["modules"]},
              "by_size_class": {k: str(v) for k, v in SIZE_CLASSES.items()},
@@ -65,32 +65,39 @@ def millions(value: float) -> str:
     return number(round(value / 1_000_000, 1))
 
 
-def _charts(found: dict, timeline: dict, funds: list[dict]) -> dict:
-    charts = {}
-    money = [f for f in funds if f["unit"] == "IDR"]
-    if money:
-        charts["funds"] = bar_chart(
-            _("Money committed and reserved by fund (million Rp)"), [f["name"] for f in money],
-            [(_("Committed"), [f["balance"]["committed"] for f in money]),
-             (_("Reserved"), [f["balance"]["reserved"] for f in money]),
-             (_("Available"), [f["balance"]["available"] for f in money])],
-            value_format=millions)
+def _charts(found: dict, timeline: dict, funds: list[dict]) -> list:
+    """The report's charts: funds' balances and commitments over time (one chart per unit:
+    rupiah and seats do not share an axis), and seats by province."""
+    titles = {"IDR": (_("Money committed and reserved by fund (million Rp)"),
+                      _("Money committed over time (million Rp)"), millions),
+              "seats": (_("Seats committed and reserved by fund"),
+                        _("Seats committed over time"), None)}
+    charts = []
+    for unit, (by_fund_title, over_time_title, value_format) in titles.items():
+        these = [f for f in funds if f["unit"] == unit]
+        if these:
+            charts.append(bar_chart(
+                by_fund_title, [f["name"] for f in these],
+                [(_("Committed"), [f["balance"]["committed"] for f in these]),
+                 (_("Reserved"), [f["balance"]["reserved"] for f in these]),
+                 (_("Available"), [f["balance"]["available"] for f in these])],
+                value_format=value_format))
+        items = [i for i in timeline["items"] if i["unit"] == unit]
+        periods = sorted({i["period"] for i in items})
+        if periods:
+            by_fund: dict[str, dict[str, int]] = {}
+            for item in items:
+                by_fund.setdefault(item["fund_name"], {})[item["period"]] = item["committed"]
+            charts.append(line_chart(
+                over_time_title, periods,
+                [(name, [values.get(p) for p in periods]) for name, values in by_fund.items()],
+                value_format=value_format))
     if found["by_province"]:
         rows = found["by_province"]
-        charts["provinces"] = bar_chart(
+        charts.append(bar_chart(
             _("Seats funded by the SME's province"), [r["name"] or r["key"] for r in rows],
             [(_("Seats funded"), [r["seats"] for r in rows]),
-             (_("Seats pending"), [r["pending_seats"] for r in rows])])
-    items = [i for i in timeline["items"] if i["unit"] == "IDR"]
-    periods = sorted({i["period"] for i in items})
-    if periods:
-        by_fund: dict[str, dict[str, int]] = {}
-        for item in items:
-            by_fund.setdefault(item["fund_name"], {})[item["period"]] = item["committed"]
-        charts["timeline"] = line_chart(
-            _("Money committed over time (million Rp)"), periods,
-            [(name, [values.get(p) for p in periods]) for name, values in by_fund.items()],
-            value_format=millions)
+             (_("Seats pending"), [r["pending_seats"] for r in rows])]))
     return charts
 
 
