@@ -84,7 +84,7 @@ def _charts(found: dict, timeline: dict, funds: list[dict]) -> list:
                 value_format=value_format))
         items = [i for i in timeline["items"] if i["unit"] == unit]
         periods = sorted({i["period"] for i in items})
-        if periods:
+        if any(i["committed"] for i in items):  # a flat line at 0 says nothing
             by_fund: dict[str, dict[str, int]] = {}
             for item in items:
                 by_fund.setdefault(item["fund_name"], {})[item["period"]] = item["committed"]
