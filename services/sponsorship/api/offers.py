@@ -3,10 +3,18 @@
 from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
 from services.sponsorship import service
 from services.sponsorship.api import AUTH
-from services.sponsorship.schemas.offers import OfferIn, OfferListArgs, OfferOut, OfferPage
+from services.sponsorship.schemas.offers import (
+    OfferCheckIn,
+    OfferCheckOut,
+    OfferIn,
+    OfferListArgs,
+    OfferOut,
+    OfferPage,
+)
 from services.sponsorship.schemas.sponsors import ReasonIn
 from shared.auth import current_principal, require_principal, roles_required
 from shared.idempotency import idempotent
@@ -39,6 +47,34 @@ class Offers(MethodView):
     def get(self, args):
         """List offers, newest first (published: public; others: their sponsor's readers)."""
         return service.list_offers(current_db(), current_principal(), args)
+
+
+@blp.route("/offer-checks")
+class OfferChecks(MethodView):
+    """Checking a draft (not under ``/offers/``, where a segment is an offer id)."""
+
+    @roles_required("sponsor_staff")
+    @blp.arguments(OfferCheckIn)
+    @blp.response(200, OfferCheckOut)
+    @blp.doc(**AUTH)
+    def post(self, data):
+        """What drafting this offer would refuse, without drafting it (its sponsor's staff).
+
+        The same schema and rules as ``POST /funds/{fund_id}/offers``, and with
+        ``fund_id`` the same checks of the fund; the field errors come back in a 200,
+        as the 422 would name them, so a form can show them while it is being typed.
+        """
+        draft = {key: value for key, value in data.items() if key != "fund_id"}
+        errors: dict = {}
+        try:
+            OfferIn().load(draft)
+        except ValidationError as invalid:
+            errors.update(invalid.normalized_messages())
+        if "fund_id" in data:
+            refused = service.fund_refusals(current_db(), require_principal(), data["fund_id"])
+            if refused:
+                errors["fund_id"] = refused
+        return {"valid": not errors, "errors": errors}
 
 
 @blp.route("/offers/<offer_id>")

@@ -37,6 +37,27 @@ class OfferOut(Schema):
     created_at = fields.AwareDateTime()
 
 
+class OfferCheckIn(Schema):
+    """A draft offer as typed so far, to check: title and rules present, any values (the
+    answer says what is wrong with them)."""
+
+    fund_id = fields.Raw(allow_none=True, metadata={
+        "description": "the fund it would be drafted on (checked as drafting would)"})
+    title = fields.Raw(required=True, allow_none=True)
+    description = fields.Raw(allow_none=True)
+    stackable = fields.Raw(allow_none=True)
+    rules = fields.Raw(required=True, allow_none=True)
+
+
+class OfferCheckOut(Schema):
+    """What drafting the offer would refuse (nothing: it would be accepted)."""
+
+    valid = fields.Boolean(metadata={"description": "drafting it would be accepted"})
+    errors = fields.Dict(metadata={
+        "description": "field errors as a 422 of POST /funds/{fund_id}/offers names them "
+                       "(rules nested), plus fund_id"})
+
+
 OfferPage = page_of(OfferOut, "OfferPage", "One page of offers, newest first.")
 
 

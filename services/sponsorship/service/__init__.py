@@ -11,6 +11,7 @@ from services.sponsorship.service.funds import (
 )
 from services.sponsorship.service.offers import (
     create_offer,
+    fund_refusals,
     get_offer,
     list_offers,
     publish_offer,
@@ -35,6 +36,7 @@ __all__ = [
     "create_fund",
     "create_offer",
     "deposit",
+    "fund_refusals",
     "get_fund",
     "get_offer",
     "get_reservation",

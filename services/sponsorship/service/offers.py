@@ -18,7 +18,7 @@ from services.sponsorship.models import Fund, Offer, Sponsor
 from shared import clock
 from shared.auth import Principal
 from shared.db import Database
-from shared.errors import Conflict
+from shared.errors import Conflict, NotFound
 from shared.events import publish
 from shared.pages import newest_first
 from shared.persistence import load
@@ -38,6 +38,19 @@ def create_offer(db: Database, principal: Principal, fund_id: str,
         session.add(offer)
         session.flush()
         return offer
+
+
+def fund_refusals(db: Database, principal: Principal, fund_id: Any) -> list[str]:
+    """Why :func:`create_offer` would refuse the fund ``fund_id`` (writes nothing)."""
+    if not isinstance(fund_id, str):
+        return ["Not a valid string."]
+    with db.reading() as session:
+        try:
+            fund = load(session, Fund, fund_id)
+            access.ensure_staff_of(principal, fund.sponsor_id, "fund")
+        except NotFound:
+            return ["no such fund"]
+        return ["fund is closed"] if fund.status != "open" else []
 
 
 def publish_offer(db: Database, principal: Principal, offer_id: str) -> Offer:
