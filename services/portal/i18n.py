@@ -85,7 +85,7 @@ def local_datetime(value, form: str = "medium") -> str:
         return ""
     if not isinstance(value, dt.datetime):
         return local_date(value, form)
-    return format_datetime(value, form, tzinfo=JAKARTA, locale=language())
+    return format_datetime(value, form, tzinfo=_WIB, locale=language())
 
 
 def number(value) -> str:

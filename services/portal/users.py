@@ -142,7 +142,8 @@ def refresh() -> str:
     except ServiceRefused as refused:
         _forget()
         raise LoginRequired() from refused
-    return _keep(reply.body) and session["tokens"]["access"]
+    _keep(reply.body)
+    return session["tokens"]["access"]
 
 
 def _forget() -> None:
