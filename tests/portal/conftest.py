@@ -72,3 +72,13 @@ def sign_in(client, services, auth):
         return response
 
     return signed_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    """Each test's fake catalog answers its own modules and provinces."""
+    from services.portal import reference
+
+    reference.forget()
+    yield
+    reference.forget()

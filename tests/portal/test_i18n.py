@@ -77,3 +77,23 @@ def test_rupiah_and_dates_follow_the_language(app):
     with app.test_request_context("/", headers={"Cookie": "score_lang=en"}):
         assert idr(1_500_000) == "IDR1,500,000"
         assert local_date("2027-01-05") == "Jan 5, 2027"
+
+
+@pytest.mark.parametrize("path", sorted(TEMPLATES.rglob("*.html")),
+                         ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_templates_hold_no_inline_style_or_script(path):
+    # The content security policy allows the portal's own files only: an inline
+    # style or script would be blocked in the browser.
+    source = path.read_text()
+
+    assert not re.search(r"\sstyle=\"|<style\b|<script(?![^>]*\bsrc=)|\son[a-z]+=\"", source)
+
+
+def test_no_string_is_marked_inside_an_f_string():
+    # The catalogue's extractor does not look inside f-strings: a string marked there
+    # would never be translated.
+    hidden = [f"{path.name}:{n}" for path in Path(catalogues.ROOT).rglob("*.py")
+              for n, line in enumerate(path.read_text().splitlines(), 1)
+              if re.search(r"""\bf(['"]).*\{[^}]*\b(_|gettext|_l|lazy_gettext)\(""", line)]
+
+    assert hidden == []

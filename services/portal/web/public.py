@@ -8,6 +8,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from services.portal import calls
+from services.portal import reference as reference_data
 from services.portal.backend import ServiceRefused
 from services.portal.forms import Form
 from services.portal.i18n import language
@@ -23,8 +24,7 @@ UUID = re.compile(r"^[0-9a-fA-F-]{36}$")
 
 def reference() -> dict:
     """Modules and provinces for the filters (catalog's reference data)."""
-    modules = calls.get("catalog", "/modules")["items"]
-    provinces = sorted(calls.get("catalog", "/provinces")["items"], key=lambda p: p["name"])
+    modules, provinces = reference_data.modules(), reference_data.provinces()
     return {"modules": modules, "provinces": provinces,
             "module_options": [(m["code"], f"{m['code']} · {module_name(m)}") for m in modules],
             "province_options": [(p["bps_code"], p["name"]) for p in provinces]}
