@@ -20,7 +20,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from services.portal import calls, users
+from services.portal import calls, reference, users
 from services.portal.backend import ServiceRefused
 from services.portal.forms import Form, idempotency_header
 from services.portal.web.guard import role_page, user
@@ -61,7 +61,7 @@ def sme_id() -> str:
 
 def provinces() -> list[dict]:
     """Catalog's provinces, by name."""
-    return sorted(calls.get("catalog", "/provinces")["items"], key=lambda p: p["name"])
+    return reference.provinces()
 
 
 def offered_sessions(ids: list[str]) -> dict[str, dict]:

@@ -136,7 +136,7 @@ def enrol(session_id: str):
 def _hold_seats(form: Form, session_id: str, people: list[dict], waitlist: bool):
     """Enrol the team: (a redirect, False) when it worked; (None, whether the session is
     full) with the form marked when refused."""
-    _, rows = team_of(form)
+    rows = team_of(form)[1]
     body: dict[str, Any] = {"participants": people}
     if waitlist:
         body["join_waitlist_if_full"] = True

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from services.portal import calls
+from services.portal import calls, charts
 from services.portal.backend import ServiceRefused
 from services.portal.forms import Form, idempotency_header
 from services.portal.i18n import language, local_date
@@ -34,10 +34,6 @@ def _number(value: str | None) -> float | None:
 
 def kpi_charts(report: dict) -> list[dict]:
     """Per KPI with a baseline: baseline against the latest follow-up, as a bar chart."""
-    try:
-        from services.portal import charts
-    except ImportError:  # being written on main: the table below the charts says it all
-        return []
     drawn = []
     for item in report.get("kpis") or []:
         baseline = _number((item.get("baseline") or {}).get("value"))
