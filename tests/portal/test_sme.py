@@ -323,8 +323,8 @@ def test_enrolling_holds_the_seats_and_goes_on_to_paying(client, owner):
     assert sent.headers["Idempotency-Key"] == "key-12345678"
     owner.answer("enrolment", "GET", f"/enrolments/{ENROLMENT}", enrolment())
     owner.answer("sponsorship", "POST", "/quotes", QUOTE)
-    assert "held for your team until" in client.get(response.headers["Location"]).get_data(
-        as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your team is enrolled." in page and "The seats are held until" in page
 
 
 def test_a_refused_participant_is_shown_on_its_own_row(client, owner):

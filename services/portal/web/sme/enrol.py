@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from services.portal import calls
 from services.portal.backend import ServiceRefused, ServiceUnavailable
 from services.portal.forms import Form, idempotency_header
-from services.portal.i18n import local_datetime
 from services.portal.web.public import UUID, module_name
 from services.portal.web.sme import bp, labels, sme_id, sme_page
 
@@ -164,8 +163,7 @@ def _hold_seats(form: Form, session_id: str, people: list[dict], waitlist: bool)
               "success")
         return redirect(url_for("sme.enrolments"), 303), False
     enrolment = reply.body or {}
-    flash(_("Seats are held for your team until %(time)s. Choose how to pay before then.",
-            time=local_datetime(enrolment.get("expires_at"))), "success")
+    flash(_("Your team is enrolled. Choose how to pay while its seats are held."), "success")
     return redirect(url_for("sme.pay", enrolment_id=enrolment["id"]), 303), False
 
 
