@@ -665,3 +665,25 @@ def test_a_certificate_not_of_the_smes_people_is_not_found(client, owner):
     assert client.get(f"/sme/certificates/{other}.jwt").status_code == 404
     assert client.get(f"/sme/certificates/{other}.json").status_code == 404
     assert not owner.sent("certification", "GET", f"/credentials/{other}")
+
+
+def test_a_second_enrolment_in_the_same_session_is_explained(client, owner):
+    owner.refuse("enrolment", "POST", f"/sessions/{SESSION}/enrolments", 409, "Conflict",
+                 "already enrolled", slug="conflict", errors={
+                     "session_id": ["your SME already has an open enrolment in this session"]})
+    page = client.get(f"/sme/enrol/{SESSION}")
+
+    response = client.post(f"/sme/enrol/{SESSION}", data=team_form(page.data, {0: ANI, 1: BUDI}))
+
+    assert response.status_code == 409
+    assert "already has an open enrolment or a waiting-list place" in response.get_data(
+        as_text=True)
+
+
+def test_a_session_no_longer_published_takes_no_enrolment(client, owner):
+    owner.answer("catalog", "GET", f"/sessions/{SESSION}", {**CATALOG_SESSION,
+                                                            "status": "in_progress"})
+
+    page = client.get(f"/sme/enrol/{SESSION}").get_data(as_text=True)
+
+    assert "no longer takes enrolments" in page and 'value="enrol"' not in page

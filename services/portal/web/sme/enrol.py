@@ -125,7 +125,7 @@ def enrol(session_id: str):
                 done, full = _hold_seats(form, session_id, people, waitlist=action == "waitlist")
                 if done is not None:
                     return done
-                status = 409 if full else 422
+                status = 409 if full or not form.errors else 422
     return render_template("sme/enrol.html", item=session, form=form, rows=rows, quote=quote,
                            quote_note=quote_note, full=full or bool(session.get("is_full")),
                            largest=largest_team(session), team_min=TEAM_MIN,
@@ -146,6 +146,13 @@ def _hold_seats(form: Form, session_id: str, people: list[dict], waitlist: bool)
         names = {f"participants.{sent}.{name}": f"participants.{row}.{name}"
                  for sent, row in enumerate(rows) for name in PERSON}
         form.refused(refused, names)
+        about_session = form.errors.pop("session_id", [])
+        if about_session:
+            said = " ".join(refused.errors.get("session_id", []))
+            form.message = (_("Your enterprise already has an open enrolment or a waiting-list "
+                              "place in this session.")
+                            if "enrolment in this session" in said or "waitlist" in said
+                            else _("This session no longer takes enrolments."))
         if refused.slug != "session-full":
             return None, False
         free = refused.problem.get("seats_free")
