@@ -32,11 +32,12 @@ def _rows(form: Form) -> int:
     return min(max([TEAM_MIN - 1, *seen]) + 1, MAX_ROWS)
 
 
-def team_of(form: Form) -> tuple[list[dict], list[int]]:
+def team_of(form: Form) -> tuple[list[dict[str, str | None]], list[int]]:
     """The filled-in rows as participants, and the row each came from."""
     people, rows = [], []
     for row in range(_rows(form)):
-        person = {f: str(form.get(f"participants.{row}.{f}")).strip() for f in PERSON}
+        person: dict[str, str | None] = {
+            f: str(form.get(f"participants.{row}.{f}")).strip() for f in PERSON}
         if not any(person.values()):
             continue
         person["email"] = person["email"] or None
