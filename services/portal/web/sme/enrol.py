@@ -119,7 +119,7 @@ def enrol(session_id: str):
         else:
             people = check_team(form, session)
             if not form.ok:
-                status = 422
+                form.message, status = _("The team does not meet the rules yet."), 422
             elif action == "quote":
                 quote, quote_note = sponsor_quote(session_id, team_counts(people))
             else:
