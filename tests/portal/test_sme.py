@@ -687,3 +687,35 @@ def test_a_session_no_longer_published_takes_no_enrolment(client, owner):
     page = client.get(f"/sme/enrol/{SESSION}").get_data(as_text=True)
 
     assert "no longer takes enrolments" in page and 'value="enrol"' not in page
+
+
+def test_a_nib_registered_already_is_said_at_the_nib(client, sign_in, services, english):
+    services.answer("catalog", "GET", "/provinces", {"items": []})
+    sign_in("sme_user", None)
+    page = client.get("/sme/register")
+    services.refuse("enrolment", "POST", "/smes", 409, "Conflict",
+                    "an SME with this NIB is registered", slug="conflict",
+                    errors={"nib": ["an SME with this NIB is registered"]})
+
+    response = client.post("/sme/register", data={**REGISTRATION,
+                                                  "csrf_token": csrf_of(page.data)})
+
+    assert response.status_code == 422
+    assert 'id="nib-error">An enterprise with this NIB is already registered.' in (
+        response.get_data(as_text=True))
+
+
+def test_an_sme_this_account_registered_already_is_waited_for(
+        client, sign_in, services, monkeypatch, english):
+    monkeypatch.setattr(sme_pages, "SETUP_WAIT_S", 0.0)
+    services.answer("catalog", "GET", "/provinces", {"items": []})
+    sign_in("sme_user", None)
+    page = client.get("/sme/register")
+    services.refuse("enrolment", "POST", "/smes", 409, "Conflict",
+                    "you have already registered SME x; an account registers one SME")
+
+    response = client.post("/sme/register", data={**REGISTRATION,
+                                                  "csrf_token": csrf_of(page.data)})
+
+    assert response.status_code == 303
+    assert "being set up" in client.get("/sme/register").get_data(as_text=True)

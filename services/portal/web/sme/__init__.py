@@ -117,6 +117,11 @@ def register():
                                      headers=idempotency_header()).body
             except ServiceRefused as refused:
                 form.refused(refused)
+                if refused.status == 409 and "nib" in refused.errors:
+                    form.errors["nib"] = [_("An enterprise with this NIB is already registered.")]
+                elif refused.status == 409:  # this account registered one: it is on its way
+                    session["sme_registered"] = True
+                    return redirect(url_for("sme.register"), 303)
             else:
                 session["sme_registered"] = (created or {}).get("id", True)
                 if _wait_for_membership(SETUP_WAIT_S):
