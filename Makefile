@@ -28,7 +28,7 @@ TEST_WORKERS ?= auto
 INTEGRATION_WORKERS ?= 2
 PYTEST_OK := rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
 
-test: install ## Provision Kafka, PostgreSQL and stripe-mock (cached), then run the whole suite
+test: install ## Provision Kafka, PostgreSQL, stripe-mock and Chromium (cached), then run the whole suite
 	$(BIN)/python -m tests.infra ensure
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not integration and not e2e" $(PYTEST_ARGS); $(PYTEST_OK)
 	$(BIN)/python -m pytest -n $(INTEGRATION_WORKERS) --dist loadfile -m "integration or e2e" $(PYTEST_ARGS); $(PYTEST_OK)
@@ -55,6 +55,7 @@ bench: install ## Benchmarks (each prints its ratios against a baseline measured
 	$(BIN)/python bench/sponsorship.py
 	$(BIN)/python bench/certification.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/portal.py
 
 clean: ## Remove the embedded databases and the virtualenv
 	rm -rf var $(VENV)

@@ -1,9 +1,12 @@
-"""pytest plugin (``-p tests.infra_fixtures``): real Kafka, PostgreSQL and stripe-mock.
+"""pytest plugin (``-p tests.infra_fixtures``): real Kafka, PostgreSQL, stripe-mock, Chromium.
 
 Session fixtures start their component lazily, on first use, once per session:
 ``kafka_bootstrap`` (``"127.0.0.1:PORT"``), ``postgres`` (a
-:class:`tests.infra.postgres.PostgresServer`) and ``stripe_mock_url``
-(``"http://127.0.0.1:PORT"``). ``pg_database`` gives each test a fresh database URL.
+:class:`tests.infra.postgres.PostgresServer`), ``stripe_mock_url``
+(``"http://127.0.0.1:PORT"``) and ``chromium`` (a Playwright ``Browser`` driving
+Debian's Chromium; ``browser_tools`` installs it, axe-core and Lighthouse).
+``pg_database`` gives each test a fresh database URL and ``browser_page`` a fresh
+browser context and page.
 
 A component that cannot start fails the requesting tests when ``CI=true`` and skips
 them otherwise (e.g. on a laptop without Java).
@@ -14,18 +17,23 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from typing import NoReturn, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import pytest
 
 from tests.infra import ComponentError
 from tests.infra import asyncapi as asyncapi_infra
+from tests.infra import browser as browser_infra
 from tests.infra import kafka as kafka_infra
 from tests.infra import postgres as postgres_infra
 from tests.infra import stripe_mock as stripe_mock_infra
 from tests.infra.kafka import KafkaBroker
 from tests.infra.postgres import PostgresServer
 from tests.infra.stripe_mock import StripeMock
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 S = TypeVar("S")
 
@@ -112,3 +120,51 @@ def asyncapi_schema() -> dict:
     import json
 
     return json.loads(_start("AsyncAPI schema", asyncapi_infra.ensure_installed).read_text())
+
+
+@pytest.fixture(scope="session")
+def browser_tools() -> Path:
+    """Chromium, Node and the cached npm packages (axe-core, Lighthouse): their npm prefix."""
+    return _start("Chromium", browser_infra.ensure_installed)
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_tools: Path) -> Iterator[Browser]:
+    """The session's headless Chromium (Debian's, driven by Playwright; no browser download)."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    try:
+        playwright = sync_playwright().start()
+    except PlaywrightError as exc:
+        unavailable(f"Playwright unavailable: {exc.message}")
+    try:
+        browser = playwright.chromium.launch(executable_path=browser_infra.chromium_path(),
+                                             args=list(browser_infra.CHROMIUM_ARGS),
+                                             headless=True)
+    except (PlaywrightError, ComponentError) as exc:
+        playwright.stop()
+        unavailable(f"Chromium unavailable: {exc}")
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def browser_context_args() -> dict[str, Any]:
+    """Options of ``browser_page``'s context (``Browser.new_context``); override to change.
+
+    A test can also parametrize ``browser_page`` indirectly with a dict of options, e.g.
+    ``@pytest.mark.parametrize("browser_page", [{"locale": "id-ID"}], indirect=True)``.
+    """
+    return {"locale": "en-US", "viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture
+def browser_page(chromium: Browser, browser_context_args: dict[str, Any],
+                 request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page in a fresh browser context (no cookies, storage or cache), closed after."""
+    context = chromium.new_context(**{**browser_context_args, **getattr(request, "param", {})})
+    page = context.new_page()
+    yield page
+    context.close()

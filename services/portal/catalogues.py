@@ -41,7 +41,7 @@ def area_of(path: Path) -> str:
     if relative[0] == "web" and path.stem in ROLE_AREAS:
         return path.stem
     if relative[0] == "web" and len(relative) > 2 and relative[1] in ROLE_AREAS:
-        return relative[1]  # a role's package, web/<area>/
+        return relative[1]  # a role's package of pages
     if relative[0] == "templates" and len(relative) > 2 and relative[1] in ROLE_AREAS:
         return relative[1]
     return "core"

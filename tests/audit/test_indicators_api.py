@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -88,3 +89,38 @@ def test_an_empty_log_has_indicators_of_nothing(client, auth):
     response = client.get("/indicators", headers=auth("ilo_auditor"))
     assert response.json["as_of"] is None
     assert items(response)["trainers"]["value"] == "0"
+
+
+def _groups(response) -> dict[str, dict]:
+    return {group["key"]: {row["code"]: row["value"] for row in group["items"]}
+            for group in response.json["groups"]}
+
+
+def test_the_indicators_break_down_by_province_and_by_quarter_from_one_replay(
+        client, auth, audit_db, market):
+    logged(audit_db, session("s3", "bedo", province="33"), completed("c", "s3", "bedo",
+                                                                     province="33"),
+           at=dt.datetime(2026, 5, 5, 5, tzinfo=dt.UTC))
+    headers = auth("ilo_auditor")
+
+    provinces = client.get("/indicators/breakdown?by=province", headers=headers)
+
+    assert provinces.status_code == 200, provinces.json
+    assert (provinces.json["by"], provinces.json["as_of"]) == ("province", 18)
+    by_province = _groups(provinces)
+    assert list(by_province) == ["32", "33"]
+    assert by_province["32"]["sessions_delivered_independent"] == "1"
+    assert by_province["33"]["sessions_delivered_independent"] == "2"
+    quarters = _groups(client.get("/indicators/breakdown?by=period&province=33",
+                                  headers=headers))
+    assert {q: row["smes_trained_indirect"] for q, row in quarters.items()} == {
+        "2026-Q1": "1", "2026-Q2": "1"}
+    first_half = _groups(client.get("/indicators/breakdown?by=province&period=2026-Q2",
+                                    headers=headers))
+    assert list(first_half) == ["33"]
+    own = client.get("/indicators/breakdown?by=province", headers=auth("provider_staff", "smi"))
+    assert own.json["provider_id"] == "smi" and list(_groups(own)) == ["33"]
+    assert client.get("/indicators/breakdown?by=sector", headers=headers).status_code == 400
+    assert client.get("/indicators/breakdown", headers=headers).status_code == 400
+    assert client.get("/indicators/breakdown?by=period",
+                      headers=auth("sme_user", "a")).status_code == 403

@@ -137,3 +137,20 @@ def test_only_a_platform_admin_revokes_one_credential_with_a_reason(client, db, 
                        headers=auth("platform_admin")).status_code == 404
     assert client.get("/credentials/nope").status_code == 404
     assert _verify(client, token)["reasons"] == ["REVOKED"]
+
+
+def test_a_trainer_lists_their_own_credentials_and_strangers_find_no_trainer(client, db, auth):
+    trainer_id, credential_id, token = certified_trainer(db)
+    url = f"/trainers/{trainer_id}/credentials"
+
+    own = client.get(url, headers=auth("trainer", trainer_id, "trainer", subject=trainer_id))
+
+    assert own.status_code == 200, own.get_json()
+    (listed,) = own.get_json()
+    assert (listed["id"], listed["token"], listed["module_code"]) == (credential_id, token, "M1")
+    assert listed["verification"]["valid"] is True
+    assert client.get(url, headers=auth("ilo_auditor")).status_code == 200
+    assert client.get(url, headers=auth("trainer", subject="someone-else")).status_code == 404
+    assert client.get(url).status_code == 401
+    assert client.get("/trainers/nobody/credentials",
+                      headers=auth("platform_admin")).status_code == 404

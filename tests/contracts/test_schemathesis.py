@@ -83,6 +83,7 @@ REFUSALS = {
     "get_provider_statement": ("400", "a month from 2000-01 up to the current one (Jakarta)"),
     "post_issue_statement": ("400", "a month from 2000-01 up to the current one (Jakarta)"),
     "get_statements": ("400", "a cursor is opaque"),
+    "get_provider_invoices": ("400", "a cursor is opaque"),
     "post_statement_paid": ("422", "paid_on after the month; a bank reference unless 0 is due"),
     "get_sponsor_report": ("400", "to not before from; fund_id: one of the sponsor's funds"),
     "get_sponsor_timeline": ("400", "to not before from; at most 120 months or 260 weeks; "

@@ -14,8 +14,6 @@ import os
 import re
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -23,7 +21,7 @@ import urllib.request
 
 import pytest
 
-from tests.infra.ports import free_ports
+from tests.support.marketplace import embedded_marketplace
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "score-demo-2026"
@@ -31,32 +29,8 @@ PASSWORD = "score-demo-2026"
 
 @pytest.fixture(scope="module")
 def marketplace(tmp_path_factory):
-    data = tmp_path_factory.mktemp("embedded")
-    identity_port, catalog_port, enrolment_port, audit_port = free_ports(4)
-    env = dict(os.environ, SCORE_DATA_DIR=str(data), SCORE_IDENTITY_PORT=str(identity_port),
-               SCORE_CATALOG_PORT=str(catalog_port), SCORE_ENROLMENT_PORT=str(enrolment_port),
-               SCORE_AUDIT_PORT=str(audit_port), SCORE_LOG_LEVEL="WARNING")
-    for name in [k for k in env if k.endswith("_DATABASE_URL") or k in ("SCORE_BUS",)]:
-        env.pop(name)
-    log = (data / "run.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "shared.cli", "run"], env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for(lambda: "is running" in (data / "run.log").read_text(), 120,
-                 lambda: (data / "run.log").read_text()[-3000:])
-        yield {"identity": f"http://127.0.0.1:{identity_port}",
-               "catalog": f"http://127.0.0.1:{catalog_port}",
-               "enrolment": f"http://127.0.0.1:{enrolment_port}",
-               "audit": f"http://127.0.0.1:{audit_port}", "data": data,
-               "process": process}
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+    with embedded_marketplace(tmp_path_factory.mktemp("embedded")) as market:
+        yield market
 
 
 def wait_for(predicate, timeout_s: float, explain=lambda: "") -> None:
@@ -139,7 +113,7 @@ def test_the_demo_sme_owner_gets_its_sme_through_events_and_reads_its_training(m
 
 
 def test_the_mailer_writes_the_demos_emails_as_files(marketplace):
-    mail = marketplace["data"] / "mail"
+    mail = marketplace.data_dir / "mail"
     wait_for(lambda: len(list(mail.glob("*.eml"))) >= 10, 60,
              lambda: f"{len(list(mail.glob('*.eml')))} emails in {mail}")
 
@@ -167,14 +141,13 @@ def published_events(data) -> dict[str, bytes]:
 
 
 def test_the_audit_log_holds_every_demo_event_once_for_the_ilo_feed_reader(marketplace):
-    assert "client_id=ilo-feed-reader client_secret=" in (
-        marketplace["data"] / "run.log").read_text()
+    assert "client_id=ilo-feed-reader client_secret=" in marketplace.log.read_text()
     status, body = call(f"{marketplace['identity']}/oauth/token", {
         "grant_type": "client_credentials", "client_id": "ilo-feed-reader",
         "client_secret": "score-demo-2026-feed-reader"}, form=True)
     assert status == 200, body
     token = body["access_token"]
-    published = published_events(marketplace["data"])
+    published = published_events(marketplace.data_dir)
     assert len(published) > 100  # every service's demo
 
     def exported() -> list[bytes]:
@@ -197,7 +170,7 @@ def test_the_audit_log_holds_every_demo_event_once_for_the_ilo_feed_reader(marke
 
 
 def test_the_launcher_stops_every_service_on_sigterm(marketplace):
-    process = marketplace["process"]
+    process = marketplace.process
     os.killpg(process.pid, signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     with pytest.raises(urllib.error.URLError):

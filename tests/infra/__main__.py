@@ -15,7 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, ModuleType
 
-from tests.infra import ComponentError, Service, asyncapi, kafka, postgres, stripe_mock, tools
+from tests.infra import (
+    ComponentError,
+    Service,
+    asyncapi,
+    browser,
+    kafka,
+    postgres,
+    stripe_mock,
+    tools,
+)
 
 COMPONENTS: dict[str, ModuleType] = {
     "kafka": kafka,
@@ -23,6 +32,7 @@ COMPONENTS: dict[str, ModuleType] = {
     "stripe-mock": stripe_mock,
     "asyncapi-schema": asyncapi,
     "deploy-tools": tools,
+    "browser": browser,
 }
 
 
@@ -92,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     ensure_cmd = sub.add_parser("ensure", help="install/cache components (default: all)")
     ensure_cmd.add_argument("components", nargs="*", metavar="{" + ",".join(COMPONENTS) + "}")
     start_cmd = sub.add_parser("start", help="run one component in the foreground")
-    start_cmd.add_argument("component", choices=list(COMPONENTS))
+    start_cmd.add_argument("component",  # the ones that run (the others only install)
+                           choices=[name for name, module in COMPONENTS.items()
+                                    if hasattr(module, "start")])
     args = parser.parse_args(argv)
     if args.command == "ensure":
         unknown = sorted(set(args.components) - set(COMPONENTS))

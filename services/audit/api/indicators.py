@@ -16,6 +16,8 @@ from services.audit.access import READERS
 from services.audit.api import AUTH
 from services.audit.indicators import reports
 from services.audit.schemas.indicators import (
+    BreakdownArgs,
+    BreakdownOut,
     CellOut,
     IndicatorArgs,
     IndicatorOut,
@@ -56,6 +58,24 @@ class Indicators(MethodView):
         name = "-".join(str(part) for part in ("indicators", found["as_of"], found["period"],
                                                found["province"], found["provider_id"]) if part)
         return csv_download(INDICATOR_COLUMNS, rows, f"{name}.csv")
+
+
+@blp.route("/indicators/breakdown")
+class IndicatorBreakdown(MethodView):
+    """The Phase III indicators per province or per quarter."""
+
+    @roles_required(*READERS)
+    @blp.arguments(BreakdownArgs, location="query")
+    @blp.response(200, BreakdownOut)
+    @blp.doc(**AUTH)
+    def get(self, args):
+        """Every indicator per province (by=province) or quarter (by=period), one replay.
+
+        Groups are the provinces or quarters the log has facts for, within the other
+        filter. A provider's staff get their own provider's slice.
+        """
+        return reports.breakdown(current_db(), require_principal(),
+                                 current_app.extensions["audit_targets"], args)
 
 
 @blp.route("/productivity")

@@ -75,6 +75,38 @@ class IndicatorsOut(Schema):
     items = fields.List(fields.Nested(IndicatorOut))
 
 
+class BreakdownArgs(Schema):
+    """The indicators per province or per quarter, within the other filters."""
+
+    by = fields.String(required=True, validate=validate.OneOf(("province", "period")),
+                       metadata={"description": "province: one group per BPS province; "
+                                                "period: one group per quarter (YYYY-Qn)"})
+    as_of = _as_of()
+    period = fields.String(validate=validate.Regexp(PERIOD_PATTERN), metadata={
+        "description": "a year or a quarter (by=period: that year's quarters)",
+        "pattern": PERIOD_PATTERN})
+    province = _province()
+
+
+class GroupOut(Schema):
+    """One province's or quarter's indicators."""
+
+    key = fields.String(metadata={"description": "the BPS province code or the quarter"})
+    items = fields.List(fields.Nested(IndicatorOut))
+
+
+class BreakdownOut(Schema):
+    """Every indicator per group, for the groups the log has facts for, in key order."""
+
+    as_of = fields.Integer(allow_none=True, metadata={"description": "null: the log is empty"})
+    by = fields.String()
+    period = fields.String(allow_none=True)
+    province = fields.String(allow_none=True)
+    provider_id = fields.String(allow_none=True, metadata={
+        "description": "the provider whose slice this is (provider staff); null: all"})
+    groups = fields.List(fields.Nested(GroupOut))
+
+
 class ProductivityArgs(Schema):
     """Filters of the national productivity view (they choose cells, never regroup them)."""
 

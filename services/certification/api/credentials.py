@@ -13,7 +13,7 @@ from flask import Response, render_template, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.certification.api import AUTH
+from services.certification.api import AUTH, READERS
 from services.certification.credentials.verify import Verification
 from services.certification.issuer import current_issuer
 from services.certification.models import Credential
@@ -92,6 +92,20 @@ class CredentialItem(MethodView):
             response.vary.add("Accept")
             return response
         return _body(credential)
+
+
+@blp.route("/trainers/<trainer_id>/credentials")
+class TrainerCredentials(MethodView):
+    """A trainer's credentials."""
+
+    @roles_required(*READERS)
+    @blp.response(200, CredentialOut(many=True))
+    @blp.doc(**AUTH)
+    def get(self, trainer_id):
+        """List the trainer's credentials, newest first, each with whether it verifies now
+        (the trainer, their experts, their provider, auditors, admins)."""
+        return [_body(c) for c in credentials.list_for_trainer(current_db(), require_principal(),
+                                                               trainer_id)]
 
 
 @blp.route("/credentials/verify")

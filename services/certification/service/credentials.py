@@ -35,7 +35,7 @@ import threading
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from services.certification import events
+from services.certification import access, events
 from services.certification.credentials import jwt_vc, verify
 from services.certification.credentials.keys import Issuer
 from services.certification.credentials.status_list import (
@@ -47,7 +47,7 @@ from services.certification.credentials.status_list import (
     StatusList as Bits,
 )
 from services.certification.issuer import current_issuer
-from services.certification.models import Credential, StatusList
+from services.certification.models import Credential, StatusList, Trainer
 from shared import clock
 from shared.auth import Principal, ensure_tenant
 from shared.db import Database
@@ -124,6 +124,21 @@ def get_credential(db: Database, credential_id: str) -> Credential:
         if found is None:
             raise NotFound(f"no credential {credential_id}")
         session.expunge(found)
+        return found
+
+
+def list_for_trainer(db: Database, principal: Principal | None,
+                     trainer_id: str) -> list[Credential]:
+    """A trainer's credentials, newest first (whoever may read the trainer; others: 404)."""
+    with db.reading() as session:
+        trainer = session.get(Trainer, trainer_id)
+        if trainer is None:
+            raise NotFound("no such trainer")
+        access.ensure_reads_trainer(session, principal, trainer)
+        found = list(session.scalars(select(Credential).where(
+            Credential.trainer_id == trainer_id, Credential.kind == "trainer")
+            .order_by(Credential.issued_at.desc(), Credential.id.desc())))
+        session.expunge_all()
         return found
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 from flask import Response, current_app, render_template, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services.enrolment.api import current_policy
 from services.enrolment.payments import Payments
 from services.enrolment.schemas.payments import (
     CheckoutOut,
+    InvoiceListArgs,
     InvoiceOut,
+    InvoicePage,
     PaymentOut,
     ReceiptIn,
     RefundPaidIn,
@@ -170,6 +173,23 @@ class InvoiceItem(MethodView):
     def get(self, payment_id):
         """Read an invoice with what it bills."""
         return _invoice_body(bank.get_invoice(current_db(), require_principal(), payment_id))
+
+
+@blp.route("/providers/<provider_id>/invoices")
+class ProviderInvoices(MethodView):
+    """A provider's invoices."""
+
+    @roles_required("provider_staff", "ilo_auditor", "platform_admin")
+    @blp.arguments(InvoiceListArgs(), location="query", unknown=RAISE)
+    @blp.response(200, InvoicePage)
+    def get(self, args, provider_id):
+        """List a provider's bank transfer invoices, newest first, with what each bills.
+
+        ``status=pending``: the transfers its staff have still to confirm. Its
+        provider's staff, auditors and admins.
+        """
+        page = bank.list_invoices(current_db(), require_principal(), provider_id, args)
+        return {**page, "items": [_invoice_body(view) for view in page["items"]]}
 
 
 @blp.route("/invoices/<payment_id>/print")

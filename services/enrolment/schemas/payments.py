@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from services.enrolment import lifecycle
 from shared.fields import bounded_int, text
+from shared.pages import PageArgs, page_of
 
 MAX_RUPIAH = 10**13  # far above any training fee; keeps the column and Stripe's ×100 safe
 
@@ -82,6 +84,16 @@ class InvoiceOut(PaymentOut):
     amount_text_en = fields.String()
     session = fields.Nested(InvoiceSession)
     sme = fields.Nested(InvoiceSme)
+
+
+InvoicePage = page_of(InvoiceOut, "InvoicePage", "One page of invoices, newest first.")
+
+
+class InvoiceListArgs(PageArgs):
+    """Filter of a provider's bank transfer invoices."""
+
+    status = fields.String(validate=validate.OneOf(lifecycle.PAYMENT.states), metadata={
+        "description": "pending: transfers the provider has still to confirm"})
 
 
 class ReceiptIn(Schema):

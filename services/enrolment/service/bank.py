@@ -45,6 +45,7 @@ from shared.conflicts import retry_conflicts
 from shared.db import Database
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.money import format_idr
+from shared.pages import newest_first
 from shared.persistence import unique_violation
 
 PROVIDER_CODE_LENGTH = 8
@@ -203,6 +204,30 @@ def get_invoice(db: Database, principal: Principal, payment_id: str) -> InvoiceV
         if not access.can_read_enrolment(principal, enrolment, offered):
             raise NotFound("no such invoice")
         return InvoiceView(payment, enrolment, offered, sme)
+
+
+def list_invoices(db: Database, principal: Principal, provider_id: str,
+                  args: dict[str, Any]) -> dict[str, Any]:
+    """A page of the provider's bank transfer invoices, newest first (``status`` filters).
+
+    Its staff (a pending one is a transfer to look for and confirm), auditors and admins.
+    """
+    access.ensure_reads_statements(principal, provider_id)
+    with db.reading() as session:
+        query = select(Payment).where(Payment.provider_id == provider_id,
+                                      Payment.method == "bank_transfer")
+        if "status" in args:
+            query = query.where(Payment.status == args["status"])
+        page = newest_first(session, query, Payment, args)
+        views = []
+        for payment in page["items"]:
+            enrolment = session.get(Enrolment, payment.enrolment_id)
+            assert enrolment is not None  # foreign key
+            offered = session.get(OfferedSession, enrolment.session_id)
+            sme = session.get(Sme, enrolment.sme_id)
+            assert offered is not None and sme is not None  # foreign keys
+            views.append(InvoiceView(payment, enrolment, offered, sme))
+        return {**page, "items": views}
 
 
 def _providers_invoice(session: Session, principal: Principal,
