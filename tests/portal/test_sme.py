@@ -9,8 +9,12 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from services import portal
+from services.portal.backend import Backend
 from services.portal.web import sme as sme_pages
 from tests.portal.conftest import csrf_of
+from tests.portal.fakes import SERVICES, session_for
+from tests.support.apps import base_config, migrated_sqlite
 
 SME = "5b0e0d9e-6a0c-4a43-9d7e-0b1f1d3c0a01"
 OTHER_SME = "7c1f2e3d-4b5a-4968-8776-655443322110"
@@ -68,6 +72,24 @@ QUOTE = {"price": 5_000_000, "sponsor_share": 2_500_000, "sme_share": 2_500_000,
                        "sponsor_name": "Nordic Partnership",
                        "reasons": [{"code": "REASON_WOMEN_SHARE_BELOW_MIN", "detail": "..."},
                                    {"code": "REASON_SOMETHING_NEW", "detail": "..."}]}]}
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory, signing_key):
+    """One portal app for this module's tests (building one is most of a test's time)."""
+    directory = tmp_path_factory.mktemp("sme-portal")
+    url = migrated_sqlite(portal.runtime(), directory)
+    application = portal.create_app(base_config(directory, signing_key, database_url=url))
+    yield application
+    application.extensions["score_db"].dispose()
+
+
+@pytest.fixture
+def app(shared_app, services):
+    """The module's app, its services faked afresh for each test."""
+    shared_app.extensions["portal_backend"] = Backend(
+        {name: f"http://{name}" for name in SERVICES}, 5, http=session_for(services))
+    return shared_app
 
 
 @pytest.fixture
