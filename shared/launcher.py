@@ -29,6 +29,9 @@ from shared.runtime import (
 from shared.seeding import seed_all
 
 HOST = "127.0.0.1"
+# Where enrolment's card checkouts send the customer back (its settings' names).
+CHECKOUT_RETURNS = {"SCORE_ENROLMENT_CHECKOUT_SUCCESS_URL": "done",
+                    "SCORE_ENROLMENT_CHECKOUT_CANCEL_URL": "cancelled"}
 
 
 def service_port(runtime: ServiceRuntime) -> int:
@@ -80,14 +83,21 @@ def development_environment(runtimes: list[ServiceRuntime],
                             environ: Mapping[str, str]) -> dict[str, str]:
     """``environ`` plus what services need to find each other in development.
 
-    ``SCORE_JWKS_URL`` points at the service that publishes the token keys, and each
-    ``SCORE_<CALLER>_<CALLEE>_URL`` at a service another calls (each unless set).
+    ``SCORE_JWKS_URL`` points at the service that publishes the token keys, each
+    ``SCORE_<CALLER>_<CALLEE>_URL`` at a service another calls, and enrolment's card
+    checkouts return to the portal's page of the enrolment (each unless set).
     """
     env = dict(environ)
     if not env.get("SCORE_JWKS_URL"):
         env["SCORE_JWKS_URL"] = development_jwks_url(runtimes)
     for name, url in development_call_urls(runtimes).items():
         env.setdefault(name, url)
+    by_name = {runtime.name: runtime for runtime in runtimes}
+    if "portal" in by_name and "enrolment" in by_name:
+        # A card checkout ends on the portal's page of the enrolment it paid.
+        portal = f"http://{HOST}:{service_port(by_name['portal'])}"
+        for name, returned in CHECKOUT_RETURNS.items():
+            env.setdefault(name, f"{portal}/sme/enrolments/{{enrolment_id}}?returned={returned}")
     return env
 
 

@@ -63,6 +63,7 @@ class CompletedEnrolment(Schema):
     name when enrolment sends them)."""
 
     enrolment_id = fields.String(required=True)
+    sme_id = fields.String(load_default=None)
     provider_id = fields.String(required=True)
     module_code = fields.String(required=True)
     outcomes = fields.List(fields.Nested(Outcome), required=True)

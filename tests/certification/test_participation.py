@@ -128,3 +128,31 @@ def test_session_dates_and_provider_name_are_used_when_enrolment_sends_them(app,
     assert subject["activityStartDate"] == "2026-03-02T00:00:00Z"
     assert subject["activityEndDate"] == "2026-03-04T00:00:00Z"
     assert subject["source"]["name"] == "PT Mitra Pelatihan"
+
+
+def test_an_smes_users_list_their_participants_certificates_and_no_one_elses(
+        app, consumer, client, auth):
+    ani, budi = str(uuid.uuid4()), str(uuid.uuid4())
+    ours = completed_payload([(ani, "Ani", True), (budi, "Budi", False)])
+    theirs = completed_payload([(str(uuid.uuid4()), "Cici", True)])
+    for payload in (ours, theirs):
+        assert consumer.send(envelope(payload), payload["enrolment_id"]) == "applied"
+    sme = ours["sme_id"]
+
+    listed = client.get(f"/smes/{sme}/credentials", headers=auth("sme_user", sme, "sme"))
+
+    assert listed.status_code == 200
+    (certificate,) = listed.get_json()["items"]
+    assert (certificate["subject_name"], certificate["participant_id"],
+            certificate["enrolment_id"], certificate["module_code"],
+            certificate["revoked"]) == ("Ani", ani, ours["enrolment_id"], "M3", False)
+    assert client.post("/credentials/verify", json={"token": certificate["token"]}
+                       ).get_json()["valid"] is True
+    # Another SME's users find nothing there; the auditor reads it; other roles may not.
+    other = auth("sme_user", theirs["sme_id"], "sme")
+    assert client.get(f"/smes/{sme}/credentials", headers=other).status_code == 404
+    assert client.get(f"/smes/{sme}/credentials",
+                      headers=auth("ilo_auditor")).get_json()["items"] == [certificate]
+    assert client.get(f"/smes/{sme}/credentials",
+                      headers=auth("trainer")).status_code == 403
+    assert client.get(f"/smes/{sme}/credentials").status_code == 401

@@ -17,6 +17,10 @@ def test_signing_in_lands_on_the_roles_start_page_with_only_an_opaque_cookie(
     # The token identity issued is nowhere in what the browser holds.
     token = services.sent("identity", "POST", "/oauth/token")
     assert token and "eyJ" not in value and len(value) < 60
+    services.answer("enrolment", "GET", "/smes/sme-1", {
+        "id": "sme-1", "legal_name": "CV Tenun", "province_code": "32", "size_class": "small"})
+    services.answer("enrolment", "GET", "/enrolments", {"items": [], "next_cursor": None})
+    services.answer("catalog", "GET", "/provinces", {"items": []})
     page = client.get("/sme/")
     assert page.status_code == 200
     assert "Siti Rahma" in page.get_data(as_text=True)

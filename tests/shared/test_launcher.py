@@ -80,3 +80,16 @@ def test_a_service_is_pointed_at_the_services_it_calls(monkeypatch):
     assert "SCORE_SHOP_ABSENT_URL" not in env
     assert development_environment(runtimes, {"SCORE_SHOP_PRICES_URL": "http://x"})[
         "SCORE_SHOP_PRICES_URL"] == "http://x"
+
+
+def test_card_checkouts_return_to_the_portals_enrolment_page(monkeypatch):
+    monkeypatch.setenv("SCORE_PORTAL_PORT", "6106")
+    runtimes = [bare_runtime("enrolment", 5002), bare_runtime("portal", 5000)]
+
+    env = development_environment(runtimes, {"SCORE_ENROLMENT_CHECKOUT_CANCEL_URL": "http://x"})
+
+    assert env["SCORE_ENROLMENT_CHECKOUT_SUCCESS_URL"] == (
+        "http://127.0.0.1:6106/sme/enrolments/{enrolment_id}?returned=done")
+    assert env["SCORE_ENROLMENT_CHECKOUT_CANCEL_URL"] == "http://x"
+    assert "SCORE_ENROLMENT_CHECKOUT_SUCCESS_URL" not in development_environment(
+        [bare_runtime("enrolment", 5002)], {})

@@ -20,6 +20,7 @@ from services.certification.models import Credential
 from services.certification.schemas.credentials import (
     CredentialOut,
     RevokeIn,
+    SmeCertificatesOut,
     VerificationOut,
     VerifyForm,
     VerifyIn,
@@ -131,6 +132,26 @@ class RevokeCredential(MethodView):
         """Revoke a credential with a reason: its status list bit is set and republished."""
         return _body(credentials.revoke_credential(current_db(), require_principal(),
                                                    str(credential_id), body["reason"]))
+
+
+@blp.route("/smes/<sme_id>/credentials")
+class SmeCertificates(MethodView):
+    """An SME's participation certificates."""
+
+    @roles_required("sme_user", "ilo_auditor", "platform_admin")
+    @blp.response(200, SmeCertificatesOut)
+    @blp.doc(**AUTH)
+    def get(self, sme_id):
+        """List the participation certificates of an SME's participants, newest first.
+
+        The SME's users, auditors and admins; another SME's list is a 404.
+        """
+        found = credentials.sme_certificates(current_db(), require_principal(), sme_id)
+        return {"items": [{"id": c.id, "module_code": c.module_code,
+                           "subject_name": c.subject_name, "enrolment_id": c.enrolment_id,
+                           "participant_id": c.participant_id, "valid_from": c.valid_from,
+                           "issued_at": c.issued_at, "revoked": c.revoked_at is not None,
+                           "token": c.token} for c in found]}
 
 
 @blp.route("/verify")

@@ -52,6 +52,8 @@ class Credential(Base):
     trainer_id: Mapped[str | None] = mapped_column(ForeignKey("trainers.id"), index=True)
     enrolment_id: Mapped[str | None] = mapped_column(String(36), index=True)
     participant_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    # The participant's enterprise (enrolment's id), so that its users can list them.
+    sme_id: Mapped[str | None] = mapped_column(String(36), index=True)
     module_code: Mapped[str] = mapped_column(String(4))
     subject_name: Mapped[str] = mapped_column(String(200))
     valid_from: Mapped[dt.date] = mapped_column(Date)

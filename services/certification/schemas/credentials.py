@@ -61,3 +61,23 @@ class CredentialOut(Schema):
     token = fields.String(required=True, metadata={"description": "the JWT-VC"})
     credential = fields.Dict(required=True, metadata={"description": "the OB 3.0 credential"})
     verification = fields.Nested(VerificationOut, required=True)
+
+
+class SmeCertificateOut(Schema):
+    """A participation certificate of one of an SME's participants."""
+
+    id = fields.String(required=True)
+    module_code = fields.String(required=True)
+    subject_name = fields.String(required=True, metadata={"description": "the participant"})
+    enrolment_id = fields.String(required=True)
+    participant_id = fields.String(required=True)
+    valid_from = fields.Date(required=True)
+    issued_at = fields.AwareDateTime(required=True)
+    revoked = fields.Boolean(required=True)
+    token = fields.String(required=True, metadata={"description": "the JWT-VC"})
+
+
+class SmeCertificatesOut(Schema):
+    """An SME's participation certificates, newest first."""
+
+    items = fields.List(fields.Nested(SmeCertificateOut), required=True)

@@ -49,7 +49,7 @@ from services.certification.credentials.status_list import (
 from services.certification.issuer import current_issuer
 from services.certification.models import Credential, StatusList, Trainer
 from shared import clock
-from shared.auth import Principal
+from shared.auth import Principal, ensure_tenant
 from shared.db import Database
 from shared.errors import Conflict, NotFound
 from shared.events import publish
@@ -138,6 +138,18 @@ def list_for_trainer(db: Database, principal: Principal | None,
         found = list(session.scalars(select(Credential).where(
             Credential.trainer_id == trainer_id, Credential.kind == "trainer")
             .order_by(Credential.issued_at.desc(), Credential.id.desc())))
+        session.expunge_all()
+        return found
+
+
+def sme_certificates(db: Database, principal: Principal, sme_id: str) -> list[Credential]:
+    """The participation certificates of an SME's participants, newest first (its users,
+    auditors and admins; anyone else finds no such SME)."""
+    ensure_tenant(principal, sme_id)
+    with db.reading() as session:
+        found = list(session.scalars(select(Credential).where(
+            Credential.sme_id == sme_id, Credential.kind == "participation").order_by(
+            Credential.issued_at.desc(), Credential.id)))
         session.expunge_all()
         return found
 

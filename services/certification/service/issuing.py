@@ -55,7 +55,8 @@ def end_of_validity(valid_until: dt.date) -> dt.datetime:
 
 def issue(session: Session, build: Build, *, kind: str, module_code: str, subject_name: str,
           actor: str, valid_until: dt.date | None = None, trainer_id: str | None = None,
-          enrolment_id: str | None = None, participant_id: str | None = None) -> Credential:
+          enrolment_id: str | None = None, participant_id: str | None = None,
+          sme_id: str | None = None) -> Credential:
     """Allocate a status slot, build the document with it, sign and store it, announce it."""
     issuer = current_issuer()
     status_list, index = allocate_slot(session, actor=actor)
@@ -65,7 +66,8 @@ def issue(session: Session, build: Build, *, kind: str, module_code: str, subjec
                      badges.urn_uuid(credential_id), now)
     credential = Credential(
         id=credential_id, kind=kind, trainer_id=trainer_id, enrolment_id=enrolment_id,
-        participant_id=participant_id, module_code=module_code, subject_name=subject_name,
+        participant_id=participant_id, sme_id=sme_id, module_code=module_code,
+        subject_name=subject_name,
         valid_from=now.astimezone(clock.WIB).date(), valid_until=valid_until,
         status_list_id=status_list.id, status_index=index,
         token=jwt_vc.sign(document, issuer), issued_by=actor, issued_at=now)

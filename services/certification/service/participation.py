@@ -59,7 +59,8 @@ def issue_for_completion(session: Session, data: Mapping[str, Any], *, occurred:
                             module_code=data["module_code"],
                             subject_name=outcome["full_name"],
                             enrolment_id=data["enrolment_id"],
-                            participant_id=outcome["participant_id"], actor=actor))
+                            participant_id=outcome["participant_id"],
+                            sme_id=data.get("sme_id"), actor=actor))
     return issued
 
 
