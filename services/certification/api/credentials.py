@@ -102,8 +102,10 @@ class TrainerCredentials(MethodView):
     @blp.response(200, CredentialOut(many=True))
     @blp.doc(**AUTH)
     def get(self, trainer_id):
-        """List the trainer's credentials, newest first, each with whether it verifies now
-        (the trainer, their experts, their provider, auditors, admins)."""
+        """List a trainer's credentials, newest first, each with whether it verifies now.
+
+        For the trainer, their experts, their provider, auditors and admins.
+        """
         return [_body(c) for c in credentials.list_for_trainer(current_db(), require_principal(),
                                                                trainer_id)]
 
