@@ -103,8 +103,12 @@ def _future(days: int) -> str:
     return (dt.date.today() + dt.timedelta(days=days)).isoformat()
 
 
+# SMEs no demo offer sponsors in Batam with a team of men: they pay the whole price.
+UNSPONSORED_SMES = {"id": "siti@snack-makmur.example", "en": "rina@kopi-sidikalang.example"}
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_provider_schedules_and_publishes_a_session(visitor, language):
+def test_a_provider_publishes_a_session_and_confirms_a_bank_transfer(visitor, language):
     provider = visitor(language)
     provider.sign_in("staff@proserve.example")
     provider.checked(shot="provider-overview")
@@ -135,6 +139,42 @@ def test_a_provider_schedules_and_publishes_a_session(visitor, language):
     public = page.locator("a[href^='/sessions/']").first.get_attribute("href")
     provider.open(public)
     assert "Jl. Industri Raya 5" in page.inner_text("main")
+
+    # An SME enrols a team in it and asks for an invoice to pay by bank transfer.
+    sme = visitor(language)
+    sme.sign_in(UNSPONSORED_SMES[language])
+    sme.open(public.replace("/sessions/", "/sme/enrol/"))
+    for row, (name, role) in enumerate([("Joko Widodo", "manager"), ("Andi Saputra", "worker")]):
+        sme.page.fill(f"input[name='participants.{row}.full_name']", name)
+        sme.page.select_option(f"select[name='participants.{row}.gender']", "male")
+        sme.page.select_option(f"select[name='participants.{row}.role']", role)
+        sme.page.fill(f"input[name='participants.{row}.position']", "Gudang")
+    with sme.page.expect_navigation():
+        sme.page.click("button[name=action][value=enrol]")
+    sme.checked()
+    enrolment = re.search(r"/sme/enrolments/([^/]+)/pay", sme.page.url)[1]
+    sme.submit("form:has(input[name=method][value=bank])", shot="sme-invoice")
+    reference = sme.page.locator("dt + dd strong").first.inner_text().strip()
+    assert reference
+
+    # The provider sees the money arrive and confirms the transfer.
+    provider.open("/provider/payments", shot="provider-bank-transfers")
+    invoice = page.locator("section.panel", has_text=reference)
+    amount = re.sub(r"\D", "", invoice.locator("dd strong").first.inner_text())
+    invoice.locator("input[name$='.amount_received']").fill(amount)
+    invoice.locator("input[name$='.received_on']").fill(dt.date.today().isoformat())
+    invoice.locator("input[name$='.bank_reference']").fill(f"BCA-{reference}")
+    with page.expect_navigation():
+        invoice.locator("button[type=submit]").click()
+    provider.checked()
+    assert not page.locator("section.panel", has_text=reference).count()
+
+    sme.open(f"/sme/enrolments/{enrolment}")
+    deadline = time.monotonic() + 30
+    while sme.says["confirmed"] not in sme.page.inner_text("main") and time.monotonic() < deadline:
+        time.sleep(1)
+        sme.page.reload()
+    assert sme.says["confirmed"] in sme.page.inner_text("main")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
