@@ -12,12 +12,13 @@ else Indonesian. Money and dates are formatted for the language by Babel.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
-from flask import Flask, request
-from flask_babel import Babel, get_locale
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale, get_translations
 
 from services.portal.catalogues import directories
 from shared.money import format_idr
@@ -37,7 +38,10 @@ def select_language() -> str:
 
 def language() -> str:
     """The language of this request's page."""
-    return str(get_locale() or DEFAULT_LANGUAGE)
+    found = g.get("_portal_language")
+    if found is None:
+        found = g._portal_language = str(get_locale() or DEFAULT_LANGUAGE)
+    return found
 
 
 def init_i18n(app: Flask) -> None:
@@ -47,14 +51,40 @@ def init_i18n(app: Flask) -> None:
                       BABEL_TRANSLATION_DIRECTORIES=";".join(directories()))
     Babel(app, locale_selector=select_language)
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    # Flask-Babel's template gettext looks the catalogue up again for every string (a
+    # search page has ~100); one lookup per request does.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.filters.update(idr=idr, date=local_date, datetime=local_datetime,
                                  number=number, percent=percent)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, language=language)
 
 
+def _translations():
+    found = g.get("_portal_translations")
+    if found is None:
+        found = g._portal_translations = get_translations()
+    return found
+
+
 def idr(amount) -> str:
     """``Rp1.500.000`` (Indonesian) or ``IDR1,500,000`` (English); blank for None."""
-    return "" if amount is None else format_idr(int(amount), language())
+    return "" if amount is None else _idr(int(amount), language())
+
+
+# Babel's formatting is slow next to a lookup, and a page repeats a few prices and dates.
+@functools.lru_cache(maxsize=4096)
+def _idr(amount: int, language: str) -> str:
+    return format_idr(amount, language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(value: dt.date, form: str, language: str) -> str:
+    return format_date(value, form, locale=language)
 
 
 def _parse(value):
@@ -75,7 +105,7 @@ def local_date(value, form: str = "medium") -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(_WIB).date()
-    return format_date(value, form, locale=language())
+    return _date(value, form, language())
 
 
 def local_datetime(value, form: str = "medium") -> str:

@@ -28,7 +28,9 @@ entries has been logged past the newest one; it leads alone per database
 
 from __future__ import annotations
 
+import copy
 import json
+import threading
 import zlib
 
 from sqlalchemy import func, select
@@ -93,12 +95,58 @@ def newest_checkpoint(session: Session, at_most: int | None = None) -> State:
 
 
 def state_as_of(session: Session, as_of: int | None) -> State:
-    """The projection after the entry ``as_of`` (the last entry when None or beyond it)."""
+    """The projection after the entry ``as_of`` (the last entry when None or beyond it).
+
+    Read-only: the state may be the one this process keeps (:class:`_Latest`), shared
+    with other requests.
+    """
     last = head(session)
     if last is None:
         return empty()
     stop = last + 1 if as_of is None else min(as_of, last) + 1
-    return fold_until(session, newest_checkpoint(session, stop), stop)
+    return _LATEST.state(session, stop)
+
+
+class _Latest:
+    """The newest state this process folded, per database, extended as the log grows.
+
+    A dashboard asks for the same "as of the last entry" state several times per view
+    and again at every reload; folding the log from the newest checkpoint each time
+    costs a full replay of up to ``CHECKPOINT_EVERY`` entries. The log is append-only,
+    so a state folded up to ``stop`` stays right for as long as the entry at ``stop - 1``
+    is the one it was folded from (checked by its event id, so a rebuilt database at the
+    same URL is never answered from a stale state).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._states: dict[str, tuple[int, str, State]] = {}
+
+    def state(self, session: Session, stop: int) -> State:
+        key = str(session.get_bind().engine.url)
+        marker = session.scalar(select(Entry.event_id).where(Entry.seq == stop - 1)) or ""
+        with self._lock:
+            kept = self._states.get(key)
+        if kept is not None and kept[0] == stop and kept[1] == marker:
+            return kept[2]
+        base = newest_checkpoint(session, stop)
+        if kept is not None and base["next"] <= kept[0] < stop and _still_there(session, kept):
+            base = copy.deepcopy(kept[2])  # the kept one may be in use by other requests
+        state = fold_until(session, base, stop)
+        with self._lock:
+            newest = self._states.get(key)
+            if newest is None or newest[0] <= stop:
+                self._states[key] = (stop, marker, state)
+        return state
+
+
+def _still_there(session: Session, kept: tuple[int, str, State]) -> bool:
+    """The entry a kept state was folded up to is still the one it was."""
+    found = session.scalar(select(Entry.event_id).where(Entry.seq == kept[0] - 1))
+    return (found or "") == kept[1]
+
+
+_LATEST = _Latest()
 
 
 def advance(db: Database, every: int) -> int:
