@@ -32,7 +32,7 @@ DESCRIPTION = ("The web portal for every role: server-rendered pages over the se
 
 def runtime() -> ServiceRuntime:
     """The portal's parts for the shared machinery."""
-    from services.portal import api, models
+    from services.portal import api, models, seed
     from services.portal.catalogues import I18N
     from services.portal.web import SERVICES, init_web
 
@@ -47,6 +47,7 @@ def runtime() -> ServiceRuntime:
         depends_on=('identity', 'catalog', 'enrolment', 'sponsorship', 'certification', 'audit'),
         # Every page is a call to one of these (SCORE_PORTAL_<SERVICE>_URL).
         calls=SERVICES,
+        seed=seed.seed_demo,
         commands=(I18N,),
         web_ui=True,
         on_init=init_web,

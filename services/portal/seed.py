@@ -1,7 +1,6 @@
-"""Demo data for ``score run`` (development only), created through the use cases.
+"""Demo data for ``score run``: the portal keeps none of its own (it shows the services').
 
-``seed_demo`` must be idempotent: ``score run`` calls it on every start. What
-the seeds of this service's dependencies provided is in ``context.provided(name)``.
+Its line in ``make run``'s output says where to start.
 """
 
 from __future__ import annotations
@@ -11,5 +10,8 @@ from shared.seeding import SeedContext, SeedResult
 
 
 def seed_demo(db: Database, context: SeedContext) -> SeedResult:
-    """Create portal's demo data unless it exists; returns what was created."""
-    return SeedResult(created={})
+    """Nothing to create; a note on how to sign in."""
+    return SeedResult(created={}, notes=(
+        "sign in with any demo account of the README's Try it (password score-demo-2026), "
+        "e.g. owner@sme.example, staff@bedo.example, sponsor@kemnaker.example, "
+        "auditor@ilo.example",))

@@ -157,9 +157,10 @@ def test_two_operations_may_not_share_an_operation_id():
 
 
 def test_operations_limited_to_roles_name_them_and_ask_for_a_token(document):
-    limited = [(m, p, op) for m, p, op in operations(document) if "x-roles" in op]
+    every = list(operations(document))
+    limited = [(m, p, op) for m, p, op in every if "x-roles" in op]
 
-    assert limited
+    assert limited or not every  # a service without an API (the portal) limits nothing
     for method, path, operation in limited:
         assert operation["security"] == [{"bearerAuth": []}], (method, path)
         assert operation["x-roles"] and all(isinstance(r, str) for r in operation["x-roles"])
