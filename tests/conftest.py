@@ -9,6 +9,9 @@ from shared.tokens import SigningKey
 from tests.support.apps import base_config, bearer
 from tests.support.clock import FakeClock
 
+# The shape checks assert in a helper module: show their values when they fail.
+pytest.register_assert_rewrite("tests.support.shape")
+
 
 @pytest.fixture(scope="session")
 def signing_key() -> SigningKey:
