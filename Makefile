@@ -22,7 +22,9 @@ run: install ## Start every service and the demo data on the embedded default (S
 # time (--dist loadfile): each worker starts its own broker and PostgreSQL (session
 # fixtures), so no two tests share a broker, and outage tests halt a private one. They
 # spend most of their time waiting (on outages, relays, consumers), which is why two
-# workers pay even on two cores. Exit status 5 is "nothing selected", e.g. when
+# workers pay even on two cores. Files are handed out in collection order, those with a
+# test marked slow first (tests/conftest.py): xdist's default, most tests first, started
+# the minute-long single-test files last. Exit status 5 is "nothing selected", e.g. when
 # PYTEST_ARGS names one file.
 TEST_WORKERS ?= auto
 INTEGRATION_WORKERS ?= 2
@@ -31,14 +33,14 @@ PYTEST_OK := rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
 test: install ## Provision Kafka, PostgreSQL, stripe-mock and Chromium (cached), then run the whole suite
 	$(BIN)/python -m tests.infra ensure
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not integration and not e2e" $(PYTEST_ARGS); $(PYTEST_OK)
-	$(BIN)/python -m pytest -n $(INTEGRATION_WORKERS) --dist loadfile -m "integration or e2e" $(PYTEST_ARGS); $(PYTEST_OK)
+	$(BIN)/python -m pytest -n $(INTEGRATION_WORKERS) --dist loadfile --no-loadscope-reorder -m "integration or e2e" $(PYTEST_ARGS); $(PYTEST_OK)
 
 test-unit: install ## Only the fast tests (SQLite and the local bus), on every core
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not integration and not e2e" $(PYTEST_ARGS)
 
 test-integration: install ## Only the tests against real PostgreSQL and Kafka
 	$(BIN)/python -m tests.infra ensure
-	$(BIN)/python -m pytest -n $(INTEGRATION_WORKERS) --dist loadfile -m integration $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(INTEGRATION_WORKERS) --dist loadfile --no-loadscope-reorder -m integration $(PYTEST_ARGS)
 
 i18n: install ## The portal's translation catalogues: extract, update, compile (then translate the new strings)
 	$(BIN)/score portal i18n

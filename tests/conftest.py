@@ -9,6 +9,20 @@ from shared.tokens import SigningKey
 from tests.support.apps import base_config, bearer
 from tests.support.clock import FakeClock
 
+# The shape checks assert in a helper module: show their values when they fail.
+pytest.register_assert_rewrite("tests.support.shape")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding a test marked ``slow`` first, each file's tests in their order.
+
+    ``make test`` hands the integration tests to two workers a file at a time in this
+    order (``--dist loadfile --no-loadscope-reorder``): a minute-long file started last
+    would leave one worker idle that long at the end.
+    """
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
 
 @pytest.fixture(scope="session")
 def signing_key() -> SigningKey:

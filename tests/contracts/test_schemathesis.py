@@ -191,7 +191,9 @@ def api_schema(request, tmp_path, signing_key):
     runtime = load_runtime(request.param)
     app = service_app(runtime, tmp_path, signing_key, **CONFIG.get(runtime.name, {}))
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for the loop to look (0.5 s by default).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     document = app.test_client().get("/openapi.json").json
     config = SchemathesisConfig.from_dict({**SETTINGS, "operations": refusals(document)})

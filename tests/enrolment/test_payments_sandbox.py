@@ -28,7 +28,9 @@ def app(tmp_path, app_config):
         database_url=migrated_sqlite(enrolment.runtime(), tmp_path),
         public_url=f"http://127.0.0.1:{server.port}"))
     served["app"] = application
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for the loop to look (0.5 s by default).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     yield application
     server.shutdown()

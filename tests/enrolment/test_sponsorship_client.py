@@ -85,7 +85,9 @@ class Sponsor:
 @pytest.fixture
 def sponsor() -> Iterator[Sponsor]:
     stub = Sponsor()
-    thread = threading.Thread(target=stub.server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for the loop to look (0.5 s by default).
+    thread = threading.Thread(target=stub.server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     yield stub
     stub.release.set()

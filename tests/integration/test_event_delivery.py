@@ -29,7 +29,8 @@ from tests.support import pingpong
 from tests.support.pingpong.events import PING_SENT
 from tests.support.pingpong.models import Pong
 
-pytestmark = pytest.mark.integration
+# slow: some 80 relay and consumer processes, started and killed one after another.
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 PRODUCER = "tests.support.pingpong:runtime"
 CONSUMER = "tests.support.pingpong:pongs_runtime"

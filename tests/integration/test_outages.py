@@ -35,7 +35,8 @@ from tests.support import pingpong
 from tests.support.pingpong.events import PING_SENT
 from tests.support.pingpong.models import Pong
 
-pytestmark = pytest.mark.integration
+# slow: the outage alone lasts OUTAGE_S.
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 PRODUCER = "tests.support.pingpong:runtime"
 CONSUMER = "tests.support.pingpong:pongs_runtime"

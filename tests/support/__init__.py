@@ -1,6 +1,6 @@
-"""Test helpers: apps, clocks, runtimes and the shape every service has."""
+"""Test helpers: apps, clocks, runtimes and the shape every service has.
 
-import pytest
-
-# The shape checks assert in a helper module: show their values when they fail.
-pytest.register_assert_rewrite("tests.support.shape")
+No pytest import here: service processes that tests start (``score relay`` of
+``tests.support.pingpong``) import this package too. ``tests/conftest.py`` has
+pytest rewrite the asserts of ``tests.support.shape``.
+"""

@@ -51,7 +51,9 @@ def eventually(check: Callable[[], object], what: str = "the condition holds",
 def serving(app) -> Iterator[str]:
     """``app`` over HTTP on 127.0.0.1 (a free port) in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for the loop to look (0.5 s by default).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
