@@ -18,7 +18,7 @@ import pytest
 from tests.support.browser import assert_accessible, screenshot
 from tests.support.marketplace import Marketplace, embedded_marketplace
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]  # ~160 s: its file starts first
 PASSWORD = "score-demo-2026"
 LANGUAGES = ("id", "en")
 # What the pages say, where a journey checks words.
