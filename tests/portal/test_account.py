@@ -129,3 +129,17 @@ def test_only_paths_on_this_site_are_followed_after_sign_in(client, sign_in, ser
         response = client.post("/login", data={"email": "s@example.id", "password": PASSWORD,
                                                "next": target, "csrf_token": csrf_of(page.data)})
         assert response.headers["Location"] == "/sme/", target
+
+
+def test_a_session_left_idle_past_its_lifetime_is_signed_out(client, sign_in, clock):
+    sign_in("sme_user", "sme-1", "sme")
+
+    def signed_in() -> bool:  # the header names the user on every page
+        return "Siti Rahma" in client.get("/verify").get_data(as_text=True)
+
+    clock.advance(hours=7)
+    assert signed_in()  # in use: the idle expiry (8 hours) moves on
+    clock.advance(hours=7)
+    assert signed_in()
+    clock.advance(hours=8, minutes=1)
+    assert not signed_in()
